@@ -47,9 +47,17 @@ public:
 
     [[nodiscard]] T& value() & { return std::get<0>(m_state); }
     [[nodiscard]] const T& value() const& { return std::get<0>(m_state); }
-    [[nodiscard]] T&& value() && { return std::get<0>(std::move(m_state)); }
+    // Not [[nodiscard]]: CW_TRY used as a statement discards the value on purpose.
+    T&& value() && { return std::get<0>(std::move(m_state)); }
     [[nodiscard]] const Error& error() const& { return std::get<1>(m_state); }
     [[nodiscard]] Error&& error() && { return std::get<1>(std::move(m_state)); }
+
+    // On error, prefixes the step with what the caller was doing.
+    [[nodiscard]] Result context(std::string_view outer) && {
+        if (!ok())
+            return std::move(*this).error().context(outer);
+        return std::move(*this);
+    }
 
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
@@ -70,6 +78,11 @@ public:
     void value() const {}
     [[nodiscard]] const Error& error() const& { return m_error; }
     [[nodiscard]] Error&& error() && { return std::move(m_error); }
+    [[nodiscard]] Result context(std::string_view outer) && {
+        if (!ok())
+            return std::move(m_error).context(outer);
+        return {};
+    }
 
 private:
     Error m_error = Error::msg("");

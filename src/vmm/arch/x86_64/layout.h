@@ -13,9 +13,11 @@ inline constexpr uint64_t kKiB = 1024;
 inline constexpr uint64_t kMiB = 1024 * kKiB;
 inline constexpr uint64_t kGiB = 1024 * kMiB;
 
-// Boot GDT and a zero IDT (the kernel installs its own early).
+// Boot GDT and a zero IDT (the kernel installs its own early). The GDT holds two null
+// entries, __BOOT_CS (0x10), __BOOT_DS (0x18) and a 16-byte TSS descriptor: 0x30 bytes, so
+// the IDT starts at 0x530.
 inline constexpr GuestAddress kGdtAddr{0x500};
-inline constexpr GuestAddress kIdtAddr{0x520};
+inline constexpr GuestAddress kIdtAddr{0x530};
 // Zero page (struct boot_params), passed to the kernel in RSI.
 inline constexpr GuestAddress kZeroPageAddr{0x7000};
 // Initial stack pointer for the boot vCPU.

@@ -1,0 +1,73 @@
+// cwrun: runs a microVM from the command line; a thin CLI over the cw_vmm C API.
+#include <cxxopts.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "vmm/api/cw_vmm.h"
+
+namespace {
+
+constexpr int kUsageError = 125;
+
+int error(const std::string& message) {
+    std::fprintf(stderr, "cwrun: %s\n", message.c_str());
+    return kUsageError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    cxxopts::Options options("cwrun", "Run a confidential-workload microVM");
+    options.add_options()
+        ("kernel", "guest kernel (ELF vmlinux or bzImage); default: the project's kernel", cxxopts::value<std::string>())
+        ("initrd", "initramfs image", cxxopts::value<std::string>())
+        ("cmdline", "text appended to the kernel command line", cxxopts::value<std::string>()->default_value(""))
+        ("cpus", "number of vCPUs (1-64)", cxxopts::value<int>()->default_value("1"))
+        ("mem", "guest memory in MiB", cxxopts::value<int>()->default_value("256"))
+        ("h,help", "show this help");
+
+    cxxopts::ParseResult args;
+    try {
+        args = options.parse(argc, argv);
+    } catch (const cxxopts::exceptions::exception& e) {
+        return error(std::string(e.what()) + " (see cwrun --help)");
+    }
+    if (args.count("help") != 0) {
+        std::printf("%s\n", options.help().c_str());
+        return 0;
+    }
+    if (!args.unmatched().empty())
+        return error("unexpected argument '" + args.unmatched().front() + "' (see cwrun --help)");
+
+    int cpus = args["cpus"].as<int>();
+    int mem = args["mem"].as<int>();
+    if (cpus < 1 || cpus > 64)
+        return error("--cpus " + std::to_string(cpus) + ": must be between 1 and 64");
+    if (mem < 1)
+        return error("--mem " + std::to_string(mem) + ": must be a positive number of MiB");
+
+    std::string kernel;
+    if (args.count("kernel") != 0) {
+        kernel = args["kernel"].as<std::string>();
+    } else if (const char* built_in = cw_default_kernel()) {
+        kernel = built_in;
+    } else {
+        return error("no --kernel given and the project's guest kernel is not installed or built");
+    }
+    std::string initrd = args.count("initrd") != 0 ? args["initrd"].as<std::string>() : "";
+    std::string cmdline = args["cmdline"].as<std::string>();
+
+    int32_t ctx = cw_create_ctx();
+    if (ctx < 0)
+        return error("cannot create a VM context");
+    auto id = static_cast<uint32_t>(ctx);
+    cw_set_vm_config(id, static_cast<uint8_t>(cpus), static_cast<uint32_t>(mem));
+    if (cw_set_kernel(id, kernel.c_str(), initrd.empty() ? nullptr : initrd.c_str(), cmdline.c_str()) < 0)
+        return error(cw_get_error(id));
+    int32_t status = cw_start_enter(id);
+    if (status < 0)
+        return error(cw_get_error(id));
+    cw_free_ctx(id);
+    return status;
+}

@@ -1,0 +1,106 @@
+#include "vmm/api/cw_vmm.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "vmm/vm.h"
+
+namespace {
+
+struct Context {
+    cw::vmm::VmConfig config;
+    std::string last_error;
+};
+
+std::mutex g_mutex;
+std::map<uint32_t, Context> g_contexts;
+uint32_t g_next_id = 0;
+
+// Context storage is node-based: pointers stay valid while other contexts come and go.
+Context* find(uint32_t ctx) {
+    std::lock_guard lock(g_mutex);
+    auto it = g_contexts.find(ctx);
+    return it == g_contexts.end() ? nullptr : &it->second;
+}
+
+int32_t fail(Context& c, int err, std::string message) {
+    c.last_error = std::move(message);
+    return -err;
+}
+
+bool is_file(const char* path) {
+    struct stat st {};
+    return ::stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+}  // namespace
+
+extern "C" {
+
+int32_t cw_create_ctx(void) {
+    std::lock_guard lock(g_mutex);
+    if (g_next_id > INT32_MAX)
+        return -ENOSPC;
+    uint32_t id = g_next_id++;
+    g_contexts.emplace(id, Context{});
+    return static_cast<int32_t>(id);
+}
+
+int32_t cw_free_ctx(uint32_t ctx) {
+    std::lock_guard lock(g_mutex);
+    return g_contexts.erase(ctx) == 1 ? 0 : -ENOENT;
+}
+
+int32_t cw_set_vm_config(uint32_t ctx, uint8_t num_vcpus, uint32_t ram_mib) {
+    Context* c = find(ctx);
+    if (c == nullptr)
+        return -ENOENT;
+    c->config.vcpus = num_vcpus;
+    c->config.mem_mib = ram_mib;
+    return 0;
+}
+
+int32_t cw_set_kernel(uint32_t ctx, const char* kernel_path, const char* initramfs_path, const char* cmdline) {
+    Context* c = find(ctx);
+    if (c == nullptr)
+        return -ENOENT;
+    if (kernel_path == nullptr)
+        return fail(*c, EINVAL, "no kernel path given");
+    c->config.kernel_path = kernel_path;
+    c->config.initrd_path = initramfs_path != nullptr ? initramfs_path : "";
+    c->config.extra_cmdline = cmdline != nullptr ? cmdline : "";
+    return 0;
+}
+
+int32_t cw_start_enter(uint32_t ctx) {
+    Context* c = find(ctx);
+    if (c == nullptr)
+        return -ENOENT;
+    auto vm = cw::vmm::Vm::create(c->config);
+    if (!vm.ok())
+        return fail(*c, vm.error().sys_errno() != 0 ? vm.error().sys_errno() : EINVAL, vm.error().to_string());
+    auto status = vm.value()->run();
+    if (!status.ok())
+        return fail(*c, status.error().sys_errno() != 0 ? status.error().sys_errno() : EIO, status.error().to_string());
+    return status.value();
+}
+
+const char* cw_get_error(uint32_t ctx) {
+    Context* c = find(ctx);
+    return c == nullptr ? "no such context" : c->last_error.c_str();
+}
+
+const char* cw_default_kernel(void) {
+    // The installed kernel first, then the one in the build tree this library came from.
+    for (const char* path : {CW_INSTALLED_KERNEL, CW_BUILD_TREE_KERNEL}) {
+        if (is_file(path))
+            return path;
+    }
+    return nullptr;
+}
+
+}  // extern "C"

@@ -1,0 +1,50 @@
+/* The VMM as a library: a C API in the shape of libkrun's.
+ *
+ *   int32_t ctx = cw_create_ctx();
+ *   cw_set_vm_config(ctx, 2, 512);
+ *   cw_set_kernel(ctx, cw_default_kernel(), "initrd.cpio", "-- arg");
+ *   int32_t status = cw_start_enter(ctx);   // blocks until the guest stops
+ *   cw_free_ctx(ctx);
+ *
+ * Every call returns 0 (or a context id / exit status) on success and a negative errno on
+ * failure; cw_get_error() then holds one line saying what was wrong. Contexts are
+ * independent; one context must not be used from two threads at once.
+ */
+#ifndef CW_VMM_H
+#define CW_VMM_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CW_VMM_API_VERSION 1
+
+/* A new configuration context: its id (>= 0), or -errno. */
+int32_t cw_create_ctx(void);
+int32_t cw_free_ctx(uint32_t ctx);
+
+/* vCPUs (1..64) and guest RAM in MiB (>= 32). Defaults: 1 vCPU, 256 MiB. */
+int32_t cw_set_vm_config(uint32_t ctx, uint8_t num_vcpus, uint32_t ram_mib);
+
+/* Kernel (ELF vmlinux or bzImage), optional initramfs (NULL: none) and text appended to the
+ * VMM's base command line (NULL: nothing). */
+int32_t cw_set_kernel(uint32_t ctx, const char* kernel_path, const char* initramfs_path, const char* cmdline);
+
+/* Builds and runs the VM until the guest stops. Returns the workload's exit status
+ * (0..255; 128+N when the VMM got signal N; 125 when the VM failed) or -errno when the VM
+ * could not be built. */
+int32_t cw_start_enter(uint32_t ctx);
+
+/* The last error on ctx, one line; valid until the next call on ctx. Never NULL. */
+const char* cw_get_error(uint32_t ctx);
+
+/* The project's guest kernel as installed or built (NULL when none is found). */
+const char* cw_default_kernel(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CW_VMM_H */
