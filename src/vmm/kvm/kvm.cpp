@@ -1,7 +1,7 @@
 #include "vmm/kvm/kvm.h"
 
 #include <fcntl.h>
-#include <linux/kvm.h>
+#include "vmm/kvm/kvm_uapi.h"
 #include <sys/ioctl.h>
 
 #include <memory>

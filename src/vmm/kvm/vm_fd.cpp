@@ -1,6 +1,6 @@
 #include "vmm/kvm/vm_fd.h"
 
-#include <linux/kvm.h>
+#include "vmm/kvm/kvm_uapi.h"
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
