@@ -15,11 +15,11 @@ Result<StopSignal> StopSignal::create() {
 void StopSignal::request(StopReason reason) {
     {
         std::lock_guard lock(m_mutex);
-        if (m_reason)
+        if (m_requested.load(std::memory_order_relaxed))
             return;
         m_reason = std::move(reason);
+        m_requested.store(true, std::memory_order_release);
     }
-    m_requested.store(true, std::memory_order_release);
     uint64_t one = 1;
     // The eventfd counter cannot overflow from a single write; a failure leaves the flag set.
     [[maybe_unused]] auto n = ::write(m_event.get(), &one, sizeof one);
@@ -27,6 +27,8 @@ void StopSignal::request(StopReason reason) {
 
 std::optional<StopReason> StopSignal::reason() const {
     std::lock_guard lock(m_mutex);
+    if (!m_requested.load(std::memory_order_relaxed))
+        return std::nullopt;
     return m_reason;
 }
 

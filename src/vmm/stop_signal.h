@@ -40,7 +40,9 @@ private:
     UniqueFd m_event;
     std::atomic<bool> m_requested = false;
     mutable std::mutex m_mutex;
-    std::optional<StopReason> m_reason;
+    // Not std::optional<StopReason>: GCC 12 reports a false -Wmaybe-uninitialized for it
+    // in sanitizer builds. m_requested says whether m_reason is meaningful.
+    StopReason m_reason{StopReason::Kind::Fault, 0, ""};
 };
 
 }  // namespace cw::vmm
