@@ -1,17 +1,10 @@
 #include "vmm/bus/bus.h"
+#include "base/hex.h"
 
 #include <cstdio>
 #include <string>
 
 namespace cw::vmm {
-
-namespace {
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-}  // namespace
 
 Result<void> Bus::insert(std::shared_ptr<BusDevice> device, uint64_t base, uint64_t length) {
     if (length == 0)

@@ -5,6 +5,7 @@
 // aligned for the type. Error messages print hostile offsets with hex_end(), which still
 // says something true when offset + length wraps.
 #pragma once
+#include "base/hex.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -32,11 +33,6 @@ template <class T>
     return value;
 }
 
-[[nodiscard]] inline std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 // The end of [offset, offset + len) for an error message: "0x...", or "0x...+0x..." when
 // the sum wraps past 2^64.

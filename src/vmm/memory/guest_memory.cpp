@@ -1,4 +1,5 @@
 #include "vmm/memory/guest_memory.h"
+#include "base/hex.h"
 
 #include <sys/mman.h>
 
@@ -12,11 +13,6 @@ namespace {
 
 constexpr uint64_t kPageSize = 4096;
 
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 Error out_of_range(GuestAddress addr, uint64_t len) {
     return Error::msg("guest memory: range " + hex(addr.value()) + "+" + hex(len) + " is outside guest RAM");

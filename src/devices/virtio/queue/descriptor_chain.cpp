@@ -4,16 +4,12 @@
 #include <string>
 
 #include "devices/virtio/spec/virtio_ring.h"
+#include "base/hex.h"
 
 namespace cw::devices::virtio {
 
 namespace {
 
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 // "descriptor 3" or "indirect descriptor 3": which entry an error is about.
 std::string where(bool indirect, uint32_t index) {

@@ -7,16 +7,12 @@
 #include "devices/virtio/queue/ring_index.h"
 #include "devices/virtio/spec/virtio_config.h"
 #include "devices/virtio/spec/virtio_ring.h"
+#include "base/hex.h"
 
 namespace cw::devices::virtio {
 
 namespace {
 
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 Result<void> check_ring(const vmm::GuestMemory& mem, const char* name, vmm::GuestAddress addr, uint64_t align,
                         uint64_t len) {

@@ -4,7 +4,7 @@
 #include <span>
 #include <string>
 
-#include "vmm/arch/x86_64/hex.h"
+#include "base/hex.h"
 #include "vmm/arch/x86_64/layout.h"
 
 namespace cw::vmm::x86 {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "vmm/arch/x86_64/hex.h"
+#include "base/hex.h"
 
 namespace cw::vmm::x86 {
 

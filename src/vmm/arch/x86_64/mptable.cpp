@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "vmm/arch/x86_64/hex.h"
+#include "base/hex.h"
 #include "vmm/arch/x86_64/layout.h"
 #include "vmm/arch/x86_64/mptable_spec.h"
 

@@ -1,11 +1,11 @@
-// Internal to arch/x86_64: formats addresses and sizes for error messages.
+// Formats addresses and sizes for error messages: "0x1f000".
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
 #include <string>
 
-namespace cw::vmm::x86 {
+namespace cw {
 
 [[nodiscard]] inline std::string hex(uint64_t v) {
     char buf[19];
@@ -13,4 +13,4 @@ namespace cw::vmm::x86 {
     return buf;
 }
 
-}  // namespace cw::vmm::x86
+}  // namespace cw
