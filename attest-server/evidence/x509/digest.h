@@ -1,4 +1,5 @@
-// SHA-256 / SHA-384 one-shot digests and hex helpers shared by the SNP and TDX verifiers.
+// SHA-256 / SHA-384 one-shot digests shared by the SNP and TDX verifiers (hex comes from
+// base/hex.h, re-exported here for their callers).
 #pragma once
 
 #include <array>
@@ -9,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/hex.h"
+
 namespace cw::attest {
 
 using Sha256Digest = std::array<uint8_t, 32>;
@@ -17,11 +20,8 @@ using Sha384Digest = std::array<uint8_t, 48>;
 Sha256Digest sha256(std::span<const uint8_t> data);
 Sha384Digest sha384(std::span<const uint8_t> data);
 
-// Uppercase hex without separators (the form the vectors README and pinned fingerprints use).
-std::string to_hex_upper(std::span<const uint8_t> bytes);
-// Lowercase hex (KDS URLs, JSON verdicts).
-std::string to_hex_lower(std::span<const uint8_t> bytes);
-// Parses hex of either case; nullopt on odd length or a non-hex character.
-std::optional<std::vector<uint8_t>> from_hex(std::string_view hex);
+using cw::from_hex;
+using cw::to_hex_lower;
+using cw::to_hex_upper;
 
 }  // namespace cw::attest

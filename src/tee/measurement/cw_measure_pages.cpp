@@ -50,14 +50,14 @@ std::string explain_row(size_t step, std::string_view type, uint64_t gpa, const 
 }
 
 void print_snp(const SnpLaunchDigest& digest, const PagesOptions& options) {
-    std::string value = to_hex(digest.digest());
+    std::string value = to_hex_lower(digest.digest());
     if (options.json) {
         Json out = {{"snp_launch_digest", value}};
         if (options.explain) {
             Json pages = Json::array();
             for (const SnpTraceStep& s : digest.trace())
-                pages.push_back({{"type", lower(snp_page_type_name(s.type))}, {"gpa", hex_u64(s.gpa)},
-                                 {"contents", to_hex(s.contents)}, {"digest", to_hex(s.digest)}});
+                pages.push_back({{"type", lower(snp_page_type_name(s.type))}, {"gpa", hex(s.gpa)},
+                                 {"contents", to_hex_lower(s.contents)}, {"digest", to_hex_lower(s.digest)}});
             out["pages"] = std::move(pages);
         }
         print_line(out.dump(2));
@@ -67,22 +67,22 @@ void print_snp(const SnpLaunchDigest& digest, const PagesOptions& options) {
         print_line("#  step type       gpa                contents (PAGE_INFO.CONTENTS) digest after this page");
         for (size_t i = 0; i < digest.trace().size(); ++i) {
             const SnpTraceStep& s = digest.trace()[i];
-            print_line(explain_row(i, snp_page_type_name(s.type), s.gpa, to_hex(s.contents), to_hex(s.digest)));
+            print_line(explain_row(i, snp_page_type_name(s.type), s.gpa, to_hex_lower(s.contents), to_hex_lower(s.digest)));
         }
     }
     print_line(value);
 }
 
 Result<void> print_tdx(const TdxMrtd& mrtd, const PagesOptions& options) {
-    std::string value = to_hex(CW_TRY(mrtd.value()));
+    std::string value = to_hex_lower(CW_TRY(mrtd.value()));
     if (options.json) {
         Json out = {{"tdx_mrtd", value}};
         if (options.explain) {
             Json ops = Json::array();
             for (const TdxTraceStep& s : mrtd.trace())
-                ops.push_back({{"op", s.op == TdxOpKind::Add ? "add" : "extend"}, {"gpa", hex_u64(s.gpa)},
-                               {"contents", s.contents ? Json(to_hex(*s.contents)) : Json(nullptr)},
-                               {"mrtd", to_hex(s.mrtd)}});
+                ops.push_back({{"op", s.op == TdxOpKind::Add ? "add" : "extend"}, {"gpa", hex(s.gpa)},
+                               {"contents", s.contents ? Json(to_hex_lower(*s.contents)) : Json(nullptr)},
+                               {"mrtd", to_hex_lower(s.mrtd)}});
             out["operations"] = std::move(ops);
         }
         print_line(out.dump(2));
@@ -93,7 +93,7 @@ Result<void> print_tdx(const TdxMrtd& mrtd, const PagesOptions& options) {
         for (size_t i = 0; i < mrtd.trace().size(); ++i) {
             const TdxTraceStep& s = mrtd.trace()[i];
             std::string_view op = s.op == TdxOpKind::Add ? "PAGE.ADD" : "MR.EXTEND";
-            print_line(explain_row(i, op, s.gpa, s.contents ? to_hex(*s.contents) : "-", to_hex(s.mrtd)));
+            print_line(explain_row(i, op, s.gpa, s.contents ? to_hex_lower(*s.contents) : "-", to_hex_lower(s.mrtd)));
         }
     }
     print_line(value);

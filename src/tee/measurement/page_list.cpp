@@ -26,7 +26,7 @@ Result<void> measure_tdx_op(TdxMrtd& mrtd, const TdxOp& op) {
     switch (op.op) {
     case TdxOpKind::Add:
         if (!op.contents.empty())
-            return Error::msg("MEM.PAGE.ADD at GPA " + hex_u64(op.gpa) + ": " + std::to_string(op.contents.size()) +
+            return Error::msg("MEM.PAGE.ADD at GPA " + hex(op.gpa) + ": " + std::to_string(op.contents.size()) +
                               " bytes of contents given, but PAGE.ADD does not measure contents and takes none");
         return mrtd.add_page(op.gpa);
     case TdxOpKind::Extend:

@@ -121,7 +121,7 @@ Result<uint64_t> parse_gpa(const Json& entry, uint64_t alignment, const char* al
     if (!well_formed)
         return Error::msg("gpa " + json_quoted(text) + " is not a hex string like \"0x100000\" (0x and 1-16 hex digits)");
     if (gpa % alignment != 0)
-        return Error::msg("gpa " + hex_u64(gpa) + " is not " + alignment_name + " aligned");
+        return Error::msg("gpa " + hex(gpa) + " is not " + alignment_name + " aligned");
     return gpa;
 }
 

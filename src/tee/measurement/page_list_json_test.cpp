@@ -6,6 +6,8 @@
 
 #include "tee/measurement/test_vectors.h"
 
+using cw::hex;
+using cw::to_hex_lower;
 using namespace cw::tee;
 using namespace cw::tee::test;
 
@@ -81,7 +83,7 @@ TEST_CASE("measuring vector A's list reads files relative to the list's director
     SnpLaunchDigest d;
     auto r = measure_snp_page_list(*entries, "dir", files.reader(), d);
     REQUIRE_MESSAGE(r.ok(), error_of(r));
-    CHECK(to_hex(d.digest()) == kA3Digest);
+    CHECK(to_hex_lower(d.digest()) == kA3Digest);
     CHECK(files.asked == std::vector<std::string>{"dir/p0.bin", "/abs/vmsa.bin"});
 }
 
@@ -94,7 +96,7 @@ TEST_CASE("a TDX list measures to T5 (single pass) with one extend entry per pag
     REQUIRE(mrtd.ok());
     auto r = measure_tdx_op_list(*entries, "", files.reader(), *mrtd);
     REQUIRE_MESSAGE(r.ok(), error_of(r));
-    CHECK(to_hex(mrtd->value().value()) == kT5);
+    CHECK(to_hex_lower(mrtd->value().value()) == kT5);
 }
 
 TEST_CASE("a TDX extend may name a single 256-byte chunk at a 256-byte aligned GPA") {

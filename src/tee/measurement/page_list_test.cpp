@@ -4,6 +4,8 @@
 
 #include "tee/measurement/test_vectors.h"
 
+using cw::hex;
+using cw::to_hex_lower;
 using namespace cw::tee;
 using namespace cw::tee::test;
 
@@ -29,12 +31,12 @@ std::vector<uint8_t> two_pages() {
 TEST_CASE("the SNP digest of vector A's page list is A3") {
     auto d = snp_launch_digest(vector_a_pages());
     REQUIRE_MESSAGE(d.ok(), error_of(d));
-    CHECK(to_hex(*d) == kA3Digest);
+    CHECK(to_hex_lower(*d) == kA3Digest);
 }
 
 TEST_CASE("a multi-page NORMAL entry is one PAGE_INFO per page (vector C)") {
     std::vector<SnpPage> pages{SnpPage{SnpPageType::Normal, 0x100000, two_pages()}};
-    CHECK(to_hex(snp_launch_digest(pages).value()) == kCDigest);
+    CHECK(to_hex_lower(snp_launch_digest(pages).value()) == kCDigest);
 }
 
 TEST_CASE("an SNP page list error names the index of the bad page") {
@@ -55,8 +57,8 @@ TEST_CASE("the TDX MRTD of an op list follows the op order (vectors T4 and T5)")
         TdxOp{TdxOpKind::Add, 0x101000, {}},
         TdxOp{TdxOpKind::Extend, 0x101000, zero_page()},
     };
-    CHECK(to_hex(tdx_mrtd(two_pass).value()) == kT4);
-    CHECK(to_hex(tdx_mrtd(single_pass).value()) == kT5);
+    CHECK(to_hex_lower(tdx_mrtd(two_pass).value()) == kT4);
+    CHECK(to_hex_lower(tdx_mrtd(single_pass).value()) == kT5);
 }
 
 TEST_CASE("a TDX add takes no contents, and the error names the operation index") {

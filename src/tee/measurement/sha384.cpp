@@ -77,25 +77,4 @@ Result<Sha384Digest> Sha384Stream::digest() const {
     return out;
 }
 
-std::string to_hex(std::span<const uint8_t> bytes) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (uint8_t b : bytes) {
-        out.push_back(kDigits[b >> 4]);
-        out.push_back(kDigits[b & 0xf]);
-    }
-    return out;
-}
-
-std::string hex_u64(uint64_t value) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string digits;
-    do {
-        digits.insert(digits.begin(), kDigits[value & 0xf]);
-        value >>= 4;
-    } while (value != 0);
-    return "0x" + digits;
-}
-
 }  // namespace cw::tee

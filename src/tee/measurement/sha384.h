@@ -11,6 +11,7 @@
 
 #include <openssl/types.h>
 
+#include "base/hex.h"
 #include "base/result.h"
 
 namespace cw::tee {
@@ -40,10 +41,5 @@ private:
     explicit Sha384Stream(EVP_MD_CTX* ctx) : m_ctx(ctx) {}
     EVP_MD_CTX* m_ctx;
 };
-
-// Lower-case hex, two digits per byte, no prefix.
-[[nodiscard]] std::string to_hex(std::span<const uint8_t> bytes);
-// "0x" followed by the value in lower-case hex without leading zeros ("0x0" for zero).
-[[nodiscard]] std::string hex_u64(uint64_t value);
 
 }  // namespace cw::tee

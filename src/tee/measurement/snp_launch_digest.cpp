@@ -7,7 +7,7 @@ namespace cw::tee {
 namespace {
 
 std::string page_at(SnpPageType type, uint64_t gpa) {
-    return std::string(snp_page_type_name(type)) + " page at GPA " + hex_u64(gpa);
+    return std::string(snp_page_type_name(type)) + " page at GPA " + hex(gpa);
 }
 
 Result<void> check_type(SnpPageType type) {

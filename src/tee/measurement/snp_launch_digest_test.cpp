@@ -4,6 +4,8 @@
 
 #include "tee/measurement/test_vectors.h"
 
+using cw::hex;
+using cw::to_hex_lower;
 using namespace cw::tee;
 using namespace cw::tee::test;
 
@@ -24,7 +26,7 @@ std::string one_step(SnpPageType type, uint64_t gpa, std::span<const uint8_t> pa
     SnpLaunchDigest d;
     auto r = d.update(type, gpa, page);
     REQUIRE_MESSAGE(r.ok(), error_of(r));
-    return to_hex(d.digest());
+    return to_hex_lower(d.digest());
 }
 
 std::string update_error(SnpPageType type, uint64_t gpa, std::span<const uint8_t> page) {
@@ -41,24 +43,24 @@ TEST_CASE("A1: the PAGE_INFO of a NORMAL page is byte-exact") {
     info.page_type = static_cast<uint8_t>(SnpPageType::Normal);
     info.gpa = 0x100000;
     auto bytes = snp_page_info_bytes(info);
-    CHECK(to_hex(bytes) == kA1PageInfo);
-    CHECK(to_hex(sha384(bytes).value()) == kA1Digest);
+    CHECK(to_hex_lower(bytes) == kA1PageInfo);
+    CHECK(to_hex_lower(sha384(bytes).value()) == kA1Digest);
 }
 
 TEST_CASE("A1: the CONTENTS of a NORMAL page is the SHA-384 of the page") {
-    CHECK(to_hex(sha384(pattern_page()).value()) == kA1Contents);
+    CHECK(to_hex_lower(sha384(pattern_page()).value()) == kA1Contents);
 }
 
 TEST_CASE("A1, A2, A3: the chain reproduces every step") {
-    CHECK(to_hex(chain_a(1).digest()) == kA1Digest);
-    CHECK(to_hex(chain_a(2).digest()) == kA2Digest);
-    CHECK(to_hex(chain_a(3).digest()) == kA3Digest);
+    CHECK(to_hex_lower(chain_a(1).digest()) == kA1Digest);
+    CHECK(to_hex_lower(chain_a(2).digest()) == kA2Digest);
+    CHECK(to_hex_lower(chain_a(3).digest()) == kA3Digest);
 }
 
 TEST_CASE("A2 from a seed: a digest can start from an earlier result") {
     SnpLaunchDigest d(digest_from_hex(kA1Digest));
     REQUIRE(d.update(SnpPageType::Zero, 0x200000, {}).ok());
-    CHECK(to_hex(d.digest()) == kA2Digest);
+    CHECK(to_hex_lower(d.digest()) == kA2Digest);
 }
 
 TEST_CASE("a new digest starts from 48 zero bytes") {
@@ -80,7 +82,7 @@ TEST_CASE("C: a two-page NORMAL range advances the GPA by 0x1000") {
     SnpLaunchDigest d;
     auto r = d.update_range(SnpPageType::Normal, 0x100000, contents);
     REQUIRE_MESSAGE(r.ok(), error_of(r));
-    CHECK(to_hex(d.digest()) == kCDigest);
+    CHECK(to_hex_lower(d.digest()) == kCDigest);
 }
 
 TEST_CASE("a range of pages without contents equals one update per page") {
@@ -100,10 +102,10 @@ TEST_CASE("the trace records type, GPA, CONTENTS and the running digest of every
     REQUIRE(d.trace().size() == 2);
     CHECK(d.trace()[0].type == SnpPageType::Normal);
     CHECK(d.trace()[0].gpa == 0x100000);
-    CHECK(to_hex(d.trace()[0].contents) == kA1Contents);
-    CHECK(to_hex(d.trace()[0].digest) == kA1Digest);
+    CHECK(to_hex_lower(d.trace()[0].contents) == kA1Contents);
+    CHECK(to_hex_lower(d.trace()[0].digest) == kA1Digest);
     CHECK(d.trace()[1].contents == Sha384Digest{});
-    CHECK(to_hex(d.trace()[1].digest) == kA2Digest);
+    CHECK(to_hex_lower(d.trace()[1].digest) == kA2Digest);
 }
 
 TEST_CASE("without enable_trace nothing is recorded") {
@@ -137,7 +139,7 @@ TEST_CASE("an unknown page type is refused") {
 TEST_CASE("a refused update leaves the digest unchanged") {
     SnpLaunchDigest d = chain_a(1);
     CHECK_FALSE(d.update(SnpPageType::Normal, 0x100001, pattern_page()).ok());
-    CHECK(to_hex(d.digest()) == kA1Digest);
+    CHECK(to_hex_lower(d.digest()) == kA1Digest);
 }
 
 TEST_CASE("a NORMAL range must be a whole, non-zero number of pages") {

@@ -16,7 +16,7 @@ TdxMrtdBlockBytes block(std::string_view operation, uint64_t gpa) {
     return std::bit_cast<TdxMrtdBlockBytes>(b);
 }
 
-std::string op_at(std::string_view op, uint64_t gpa) { return std::string(op) + " at GPA " + hex_u64(gpa); }
+std::string op_at(std::string_view op, uint64_t gpa) { return std::string(op) + " at GPA " + hex(gpa); }
 
 }  // namespace
 
@@ -43,7 +43,7 @@ Result<void> TdxMrtd::extend(uint64_t gpa, std::span<const uint8_t> chunk) {
                           " bytes of contents, expected exactly 256");
     uint64_t page = gpa - gpa % kTdxPageSize;
     if (!m_added_pages.contains(page))
-        return Error::msg(op_at("MR.EXTEND", gpa) + ": page " + hex_u64(page) + " was not added by an earlier MEM.PAGE.ADD");
+        return Error::msg(op_at("MR.EXTEND", gpa) + ": page " + hex(page) + " was not added by an earlier MEM.PAGE.ADD");
     CW_TRY(m_hash.update(tdx_mr_extend_block(gpa)));
     CW_TRY(m_hash.update(chunk));
     return record(TdxOpKind::Extend, gpa, chunk);

@@ -4,6 +4,8 @@
 
 #include "tee/measurement/test_vectors.h"
 
+using cw::hex;
+using cw::to_hex_lower;
 using namespace cw::tee;
 using namespace cw::tee::test;
 
@@ -18,17 +20,17 @@ TdxMrtd new_mrtd() {
 std::string mrtd_hex(const TdxMrtd& m) {
     auto v = m.value();
     REQUIRE_MESSAGE(v.ok(), error_of(v));
-    return to_hex(*v);
+    return to_hex_lower(*v);
 }
 
 }  // namespace
 
 TEST_CASE("the MEM.PAGE.ADD block for GPA 0x100000 is byte-exact") {
-    CHECK(to_hex(tdx_page_add_block(0x100000)) == kPageAddBlock100000);
+    CHECK(to_hex_lower(tdx_page_add_block(0x100000)) == kPageAddBlock100000);
 }
 
 TEST_CASE("the MR.EXTEND block for GPA 0x100000 is byte-exact") {
-    CHECK(to_hex(tdx_mr_extend_block(0x100000)) == kMrExtendBlock100000);
+    CHECK(to_hex_lower(tdx_mr_extend_block(0x100000)) == kMrExtendBlock100000);
 }
 
 TEST_CASE("T0: MRTD of an empty build is SHA-384 of nothing") {
@@ -93,11 +95,11 @@ TEST_CASE("R1, R2, R3: RTMR extend") {
     Sha384Digest zero{};
     auto r1 = rtmr_extend(zero, digest_from_hex(kSha384Abc));
     REQUIRE(r1.ok());
-    CHECK(to_hex(*r1) == kR1);
+    CHECK(to_hex_lower(*r1) == kR1);
     auto r2 = rtmr_extend(*r1, sha384({}).value());
     REQUIRE(r2.ok());
-    CHECK(to_hex(*r2) == kR2);
-    CHECK(to_hex(rtmr_extend(zero, zero).value()) == kR3);
+    CHECK(to_hex_lower(*r2) == kR2);
+    CHECK(to_hex_lower(rtmr_extend(zero, zero).value()) == kR3);
 }
 
 TEST_CASE("the trace records each operation with its chunk hash and the running MRTD") {
@@ -108,11 +110,11 @@ TEST_CASE("the trace records each operation with its chunk hash and the running 
     REQUIRE(m.trace().size() == 17);
     CHECK(m.trace()[0].op == TdxOpKind::Add);
     CHECK_FALSE(m.trace()[0].contents.has_value());
-    CHECK(to_hex(m.trace()[0].mrtd) == kT2);
+    CHECK(to_hex_lower(m.trace()[0].mrtd) == kT2);
     CHECK(m.trace()[16].op == TdxOpKind::Extend);
     CHECK(m.trace()[16].gpa == 0x100f00);
     CHECK(m.trace()[16].contents == sha384(std::span<const uint8_t>(pattern_page()).subspan(0xf00, 256)).value());
-    CHECK(to_hex(m.trace()[16].mrtd) == kT3);
+    CHECK(to_hex_lower(m.trace()[16].mrtd) == kT3);
 }
 
 TEST_CASE("PAGE.ADD refuses an unaligned GPA") {

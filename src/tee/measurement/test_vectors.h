@@ -15,17 +15,10 @@
 namespace cw::tee::test {
 
 inline std::vector<uint8_t> from_hex(std::string_view hex) {
-    auto nibble = [](char c) -> uint8_t {
-        if (c >= '0' && c <= '9')
-            return static_cast<uint8_t>(c - '0');
-        if (c >= 'a' && c <= 'f')
-            return static_cast<uint8_t>(c - 'a' + 10);
-        throw std::invalid_argument("bad hex digit in a test vector");
-    };
-    std::vector<uint8_t> out;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2)
-        out.push_back(static_cast<uint8_t>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
-    return out;
+    auto bytes = cw::from_hex(hex);
+    if (!bytes)
+        throw std::invalid_argument("bad hex in a test vector");
+    return *bytes;
 }
 
 inline Sha384Digest digest_from_hex(std::string_view hex) {
