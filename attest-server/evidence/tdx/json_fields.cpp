@@ -88,4 +88,12 @@ Result<int64_t> date_member(const Json& object, std::string_view key) {
     return parse_utc_date(text).context(quoted(key));
 }
 
+Result<TcbStatus> tcb_status_member(const Json& level) {
+    auto name = CW_TRY(string_member(level, "tcbStatus"));
+    auto status = parse_tcb_status(name);
+    if (!status)
+        return Error::msg("unknown tcbStatus \"" + name.substr(0, 64) + "\"");
+    return *status;
+}
+
 }  // namespace cw::attest::tdx

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
+#include "evidence/tdx/tcb_status.h"
 #include "evidence/x509/digest.h"
 
 namespace cw::attest::tdx {
@@ -29,6 +30,9 @@ Result<uint64_t> uint_member(const Json& object, std::string_view key, uint64_t 
 // An ISO 8601 UTC timestamp "YYYY-MM-DDThh:mm:ssZ" as seconds since the epoch.
 Result<int64_t> date_member(const Json& object, std::string_view key);
 Result<int64_t> parse_utc_date(std::string_view text);
+// The "tcbStatus" member of a TCB level (TCB info and QE identity alike); an unknown
+// spelling is an error, never a guess.
+Result<TcbStatus> tcb_status_member(const Json& level);
 
 // A hex string of exactly N bytes.
 template <size_t N>

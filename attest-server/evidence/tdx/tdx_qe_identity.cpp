@@ -16,11 +16,7 @@ Result<QeIdentity::Level> parse_level(const Json& level) {
     const Json* tcb = CW_TRY(tdx::member(level, "tcb"));
     out.isvsvn = static_cast<uint16_t>(CW_TRY(tdx::uint_member(*tcb, "isvsvn", UINT16_MAX)));
     out.tcb_date = CW_TRY(tdx::date_member(level, "tcbDate"));
-    auto name = CW_TRY(tdx::string_member(level, "tcbStatus"));
-    auto status = parse_tcb_status(name);
-    if (!status)
-        return Error::msg("unknown tcbStatus \"" + name.substr(0, 64) + "\"");
-    out.status = *status;
+    out.status = CW_TRY(tdx::tcb_status_member(level));
     return out;
 }
 

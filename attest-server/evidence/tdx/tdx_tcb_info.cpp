@@ -8,14 +8,6 @@ namespace {
 
 using tdx::Json;
 
-Result<TcbStatus> status_member(const Json& object) {
-    auto name = CW_TRY(tdx::string_member(object, "tcbStatus"));
-    auto status = parse_tcb_status(name);
-    if (!status)
-        return Error::msg("unknown tcbStatus \"" + name.substr(0, 64) + "\"");
-    return *status;
-}
-
 // An array of exactly 16 `{"svn": n, ...}` objects.
 Result<std::array<uint8_t, 16>> components(const Json& tcb, std::string_view key) {
     const Json* list = CW_TRY(tdx::array_member(tcb, key));
@@ -34,7 +26,7 @@ Result<TcbInfoLevel> parse_level(const Json& level) {
     out.pcesvn = static_cast<uint16_t>(CW_TRY(tdx::uint_member(*tcb, "pcesvn", UINT16_MAX)));
     out.tdx_components = CW_TRY(components(*tcb, "tdxtcbcomponents"));
     out.tcb_date = CW_TRY(tdx::date_member(level, "tcbDate"));
-    out.status = CW_TRY(status_member(level));
+    out.status = CW_TRY(tdx::tcb_status_member(level));
     if (level.contains("advisoryIDs")) {
         const Json* ids = CW_TRY(tdx::array_member(level, "advisoryIDs"));
         for (const Json& id : *ids) {
@@ -64,7 +56,7 @@ Result<TdxModuleIdentity> parse_module_identity(const Json& identity) {
         const Json* tcb = CW_TRY(tdx::member(level, "tcb"));
         parsed.isvsvn = static_cast<uint8_t>(CW_TRY(tdx::uint_member(*tcb, "isvsvn", UINT8_MAX)));
         parsed.tcb_date = CW_TRY(tdx::date_member(level, "tcbDate"));
-        parsed.status = CW_TRY(status_member(level));
+        parsed.status = CW_TRY(tdx::tcb_status_member(level));
         out.levels.push_back(parsed);
     }
     return out;
