@@ -1,10 +1,10 @@
 #include "vmm/kvm/kvm.h"
 
 #include <fcntl.h>
+#include "vmm/kvm/flex_buffer.h"
 #include "vmm/kvm/kvm_uapi.h"
 #include <sys/ioctl.h>
 
-#include <memory>
 #include <string>
 
 namespace cw::vmm {
@@ -55,12 +55,9 @@ Result<size_t> Kvm::vcpu_mmap_size() const {
 }
 
 Result<std::vector<x86::CpuidEntry>> Kvm::supported_cpuid() const {
-    // kvm_cpuid2 ends in a flexible array; allocate it with room for the entries.
-    size_t bytes = sizeof(kvm_cpuid2) + kMaxCpuidEntries * sizeof(kvm_cpuid_entry2);
-    auto storage = std::make_unique<uint64_t[]>((bytes + 7) / 8);
-    auto* cpuid = reinterpret_cast<kvm_cpuid2*>(storage.get());
+    FlexBuffer<kvm_cpuid2, kvm_cpuid_entry2> cpuid(kMaxCpuidEntries);
     cpuid->nent = kMaxCpuidEntries;
-    if (::ioctl(m_fd.get(), KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
+    if (::ioctl(m_fd.get(), KVM_GET_SUPPORTED_CPUID, cpuid.get()) < 0)
         return Error::sys("KVM_GET_SUPPORTED_CPUID");
     std::vector<x86::CpuidEntry> entries;
     entries.reserve(cpuid->nent);

@@ -1,12 +1,12 @@
 #include "vmm/kvm/vcpu_fd.h"
 
+#include "vmm/kvm/flex_buffer.h"
 #include "vmm/kvm/kvm_uapi.h"
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include <cerrno>
 #include <cstring>
-#include <memory>
 #include <utility>
 
 namespace cw::vmm {
@@ -54,29 +54,25 @@ VcpuFd::~VcpuFd() {
 }
 
 Result<void> VcpuFd::set_cpuid(std::span<const x86::CpuidEntry> entries) {
-    size_t bytes = sizeof(kvm_cpuid2) + entries.size() * sizeof(kvm_cpuid_entry2);
-    auto storage = std::make_unique<uint64_t[]>((bytes + 7) / 8);
-    auto* cpuid = reinterpret_cast<kvm_cpuid2*>(storage.get());
+    FlexBuffer<kvm_cpuid2, kvm_cpuid_entry2> cpuid(entries.size());
     cpuid->nent = static_cast<uint32_t>(entries.size());
     for (size_t i = 0; i < entries.size(); ++i) {
         const auto& e = entries[i];
         cpuid->entries[i] = kvm_cpuid_entry2{e.function, e.index, e.flags, e.eax, e.ebx, e.ecx, e.edx, {}};
     }
-    if (::ioctl(m_fd.get(), KVM_SET_CPUID2, cpuid) < 0)
+    if (::ioctl(m_fd.get(), KVM_SET_CPUID2, cpuid.get()) < 0)
         return Error::sys("KVM_SET_CPUID2");
     return {};
 }
 
 Result<void> VcpuFd::set_msrs(std::span<const x86::MsrEntry> msrs) {
-    size_t bytes = sizeof(kvm_msrs) + msrs.size() * sizeof(kvm_msr_entry);
-    auto storage = std::make_unique<uint64_t[]>((bytes + 7) / 8);
-    auto* list = reinterpret_cast<kvm_msrs*>(storage.get());
+    FlexBuffer<kvm_msrs, kvm_msr_entry> list(msrs.size());
     list->nmsrs = static_cast<uint32_t>(msrs.size());
     for (size_t i = 0; i < msrs.size(); ++i) {
         list->entries[i].index = msrs[i].index;
         list->entries[i].data = msrs[i].value;
     }
-    int written = ::ioctl(m_fd.get(), KVM_SET_MSRS, list);
+    int written = ::ioctl(m_fd.get(), KVM_SET_MSRS, list.get());
     if (written < 0)
         return Error::sys("KVM_SET_MSRS");
     // KVM stops at the first MSR it refuses and returns how many it set.
