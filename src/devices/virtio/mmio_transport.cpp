@@ -43,7 +43,8 @@ bool is_register_access(uint64_t offset, size_t size) {
 
 Result<std::shared_ptr<MmioTransport>> MmioTransport::create(std::shared_ptr<VirtioDevice> device,
                                                              vmm::GuestMemory& memory, InterruptTrigger trigger,
-                                                             QueueNotifier notifier, uint64_t platform_features) {
+                                                             QueueNotifier notifier, uint64_t platform_features,
+                                                             std::shared_ptr<const QueueEvents> queue_events) {
     if (!device)
         return Error::msg("virtio-mmio: no device");
     if ((platform_features & ~kPlatformFeatures) != 0)
@@ -54,18 +55,24 @@ Result<std::shared_ptr<MmioTransport>> MmioTransport::create(std::shared_ptr<Vir
     for (uint16_t s : sizes)
         if (s == 0 || (s & (s - 1)) != 0 || s > kMaxQueueSize)
             return Error::msg("virtio-mmio: queue size " + std::to_string(s) + " is not a power of two in 1..32768");
+    if (queue_events && queue_events->size() != sizes.size())
+        return Error::msg("virtio-mmio: " + std::to_string(queue_events->size()) + " queue eventfds for " +
+                          std::to_string(sizes.size()) + " queues");
     const uint64_t offered = (device->device_features() & kDeviceFeatureMask) | kTransportFeatures | platform_features;
     std::vector<uint16_t> max_sizes(sizes.begin(), sizes.end());
     return std::shared_ptr<MmioTransport>(new MmioTransport(std::move(device), memory, std::move(trigger),
-                                                            std::move(notifier), offered, std::move(max_sizes)));
+                                                            std::move(notifier), std::move(queue_events), offered,
+                                                            std::move(max_sizes)));
 }
 
 MmioTransport::MmioTransport(std::shared_ptr<VirtioDevice> device, vmm::GuestMemory& memory, InterruptTrigger trigger,
-                             QueueNotifier notifier, uint64_t offered, std::vector<uint16_t> max_sizes)
+                             QueueNotifier notifier, std::shared_ptr<const QueueEvents> queue_events,
+                             uint64_t offered, std::vector<uint16_t> max_sizes)
     : m_device(std::move(device)),
       m_memory(memory),
       m_interrupt(std::make_shared<MmioInterrupt>(std::move(trigger))),
       m_notifier(std::move(notifier)),
+      m_queue_events(std::move(queue_events)),
       m_offered(offered) {
     for (uint16_t max : max_sizes)
         m_queues.push_back(initial_queue(max));
@@ -107,8 +114,12 @@ void MmioTransport::write(uint64_t offset, std::span<const uint8_t> data) {
         std::lock_guard lock(m_mutex);
         write_register(offset, load_le32(data), effects);
     }
-    if (effects.notify && m_notifier)
-        m_notifier(*effects.notify);
+    if (effects.notify) {
+        if (m_queue_events)
+            m_queue_events->notify(*effects.notify);
+        if (m_notifier)
+            m_notifier(*effects.notify);
+    }
     if (effects.trigger)
         m_interrupt->trigger();
 }
@@ -276,7 +287,7 @@ void MmioTransport::activate(Effects& effects) {
         }
         queues[i] = std::move(q).value();
     }
-    auto r = m_device->activate({m_memory, std::move(queues), m_interrupt, m_driver_features});
+    auto r = m_device->activate({m_memory, std::move(queues), m_interrupt, m_driver_features, m_queue_events});
     if (!r.ok()) {
         m_interrupt->mark_needs_reset(std::move(r).error().context("virtio-mmio: activating the device"));
         effects.trigger = true;

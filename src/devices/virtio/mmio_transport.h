@@ -65,12 +65,15 @@ public:
     static constexpr uint64_t kDeviceFeatureMask = ((uint64_t{1} << 24) - 1) | ~((uint64_t{1} << 50) - 1);
 
     // Refuses a device without queues or with a QueueNumMax that is not a power of two in
-    // 1..32768, and platform features other than kPlatformFeatures. `memory` must outlive
-    // the transport.
-    [[nodiscard]] static Result<std::shared_ptr<MmioTransport>> create(std::shared_ptr<VirtioDevice> device,
-                                                                     vmm::GuestMemory& memory,
-                                                                     InterruptTrigger trigger, QueueNotifier notifier,
-                                                                     uint64_t platform_features = 0);
+    // 1..32768, platform features other than kPlatformFeatures, and `queue_events` whose
+    // size is not the device's queue count. `memory` must outlive the transport.
+    // `queue_events` (one eventfd per queue) is handed to the device at activation; a
+    // QueueNotify write that reaches the transport notifies the queue's eventfd, then calls
+    // `notifier` (either may be absent).
+    [[nodiscard]] static Result<std::shared_ptr<MmioTransport>> create(
+        std::shared_ptr<VirtioDevice> device, vmm::GuestMemory& memory, InterruptTrigger trigger,
+        QueueNotifier notifier, uint64_t platform_features = 0,
+        std::shared_ptr<const QueueEvents> queue_events = nullptr);
     // Resets the device (stopping its worker).
     ~MmioTransport() override;
     MmioTransport(const MmioTransport&) = delete;
@@ -95,7 +98,8 @@ private:
     };
 
     MmioTransport(std::shared_ptr<VirtioDevice> device, vmm::GuestMemory& memory, InterruptTrigger trigger,
-                  QueueNotifier notifier, uint64_t offered, std::vector<uint16_t> max_sizes);
+                  QueueNotifier notifier, std::shared_ptr<const QueueEvents> queue_events, uint64_t offered,
+                  std::vector<uint16_t> max_sizes);
 
     uint32_t read_register(uint64_t offset) const;
     void write_register(uint64_t offset, uint32_t value, Effects& effects);
@@ -111,6 +115,7 @@ private:
     vmm::GuestMemory& m_memory;
     const std::shared_ptr<MmioInterrupt> m_interrupt;
     const QueueNotifier m_notifier;
+    const std::shared_ptr<const QueueEvents> m_queue_events;
     const uint64_t m_offered;
 
     mutable std::mutex m_mutex;

@@ -21,6 +21,7 @@
 
 #include "base/result.h"
 #include "devices/virtio/queue/queue.h"
+#include "devices/virtio/queue_events.h"
 #include "vmm/memory/guest_memory.h"
 
 namespace cw::devices::virtio {
@@ -51,6 +52,10 @@ struct ActivationContext {
     std::shared_ptr<VirtioInterrupt> interrupt;
     // The features the driver accepted (also passed to ack_features()).
     uint64_t features = 0;
+    // One eventfd per queue, notified when the driver kicks that queue: what the device's
+    // worker waits on. Null only where the transport was built without them (unit tests
+    // that drive a device synchronously).
+    std::shared_ptr<const QueueEvents> queue_events;
 };
 
 class VirtioDevice {
