@@ -13,6 +13,7 @@
 #include "vmm/memory/guest_memory.h"
 #include "vmm/stop_signal.h"
 #include "vmm/vcpu.h"
+#include "vmm/virtio_mmio_slots.h"
 #include "vmm/vm_config.h"
 
 namespace cw::devices {
@@ -21,6 +22,11 @@ class Serial8250;
 }  // namespace cw::devices
 
 namespace cw::vmm {
+
+struct NamedVirtioDevice {
+    std::string name;  // for errors: "virtio-blk vda", ...
+    std::shared_ptr<devices::virtio::VirtioDevice> device;
+};
 
 class Vm {
 public:
@@ -37,6 +43,7 @@ private:
     Vm(Kvm kvm, VmFd vm, GuestMemory memory, StopSignal stop)
         : m_kvm(std::move(kvm)), m_vm(std::move(vm)), m_memory(std::move(memory)), m_stop(std::move(stop)) {}
     [[nodiscard]] Result<void> setup_devices();
+    [[nodiscard]] Result<void> attach_virtio(std::vector<NamedVirtioDevice> devices);
     [[nodiscard]] Result<void> setup_vcpus(uint32_t count, GuestAddress entry);
     [[nodiscard]] int exit_status() const;
     void print_stats() const;
@@ -50,6 +57,7 @@ private:
     UniqueFd m_serial_irq;
     std::shared_ptr<devices::Serial8250> m_serial;
     std::shared_ptr<devices::ExitPort> m_exit_port;
+    VirtioMmioSlots m_virtio;
     // Declared last: destroyed (joined) first, before the buses and devices they use.
     std::vector<std::unique_ptr<Vcpu>> m_vcpus;
 };

@@ -12,6 +12,7 @@
 #include "devices/legacy/exit_port.h"
 #include "devices/legacy/i8042.h"
 #include "devices/legacy/serial_8250.h"
+#include "devices/virtio/rng/rng.h"
 #include "vmm/arch/x86_64/boot_params.h"
 #include "vmm/arch/x86_64/boot_regs.h"
 #include "vmm/arch/x86_64/cpuid.h"
@@ -49,20 +50,36 @@ Result<void> validate(const VmConfig& config) {
     return {};
 }
 
-std::string full_cmdline(const VmConfig& config) {
+// The virtio devices the configuration asks for, created before KVM (a missing disk image
+// is reported before anything else happens), in slot order.
+Result<std::vector<NamedVirtioDevice>> create_virtio_devices(const VmConfig& config) {
+    std::vector<NamedVirtioDevice> devices;
+    if (config.rng)
+        devices.push_back({"virtio-rng", devices::virtio::Rng::create()});
+    if (devices.size() > VirtioMmioSlots::kMaxDevices)
+        return Error::msg(std::to_string(devices.size()) + " virtio devices requested: at most " +
+                          std::to_string(VirtioMmioSlots::kMaxDevices));
+    return devices;
+}
+
+// Base, device announcements, then the user's words: the user's come last so that they
+// can override (and "--" followed by init's arguments must stay at the end).
+std::string full_cmdline(const VmConfig& config, size_t virtio_devices) {
     std::string cmdline = kBaseCmdline;
+    if (virtio_devices > 0)
+        cmdline += " " + VirtioMmioSlots::cmdline(virtio_devices);
     if (!config.extra_cmdline.empty())
         cmdline += " " + config.extra_cmdline;
     return cmdline;
 }
 
 // Loads kernel and initrd and writes every boot structure; returns the kernel entry point.
-Result<GuestAddress> load_guest(GuestMemory& memory, const VmConfig& config) {
+Result<GuestAddress> load_guest(GuestMemory& memory, const VmConfig& config, size_t virtio_devices) {
     auto kernel_file = CW_TRY(MappedFile::open(config.kernel_path, kMaxKernelSize).context("kernel"));
     auto kernel = CW_TRY(loader::load_kernel(kernel_file.bytes(), memory));
 
     uint32_t cmdline_max = kernel.setup ? kernel.setup->cmdline_size : 0;
-    std::string cmdline = full_cmdline(config);
+    std::string cmdline = full_cmdline(config, virtio_devices);
     CW_TRY(x86::write_cmdline(memory, cmdline, cmdline_max));
 
     x86::BootParamsConfig boot{};
@@ -88,10 +105,12 @@ Result<GuestAddress> load_guest(GuestMemory& memory, const VmConfig& config) {
 Result<std::unique_ptr<Vm>> Vm::create(const VmConfig& config) {
     CW_TRY(validate(config));
 
-    // The guest image first: a bad kernel or initrd is reported before touching KVM.
+    // The guest image and device back-ends first: a bad kernel, initrd or disk is reported
+    // before touching KVM.
+    auto virtio = CW_TRY(create_virtio_devices(config));
     auto regions = CW_TRY(x86::ram_regions(uint64_t{config.mem_mib} * x86::kMiB));
     auto memory = CW_TRY(GuestMemory::create_anonymous(regions));
-    GuestAddress entry = CW_TRY(load_guest(memory, config));
+    GuestAddress entry = CW_TRY(load_guest(memory, config, virtio.size()));
     CW_TRY(x86::write_mptable(memory, config.vcpus));
 
     auto kvm = CW_TRY(Kvm::open());
@@ -108,6 +127,7 @@ Result<std::unique_ptr<Vm>> Vm::create(const VmConfig& config) {
     auto stop = CW_TRY(StopSignal::create());
     std::unique_ptr<Vm> vm(new Vm(std::move(kvm), std::move(vm_fd), std::move(memory), std::move(stop)));
     CW_TRY(vm->setup_devices());
+    CW_TRY(vm->attach_virtio(std::move(virtio)));
     CW_TRY(vm->setup_vcpus(config.vcpus, entry));
     return vm;
 }
@@ -132,6 +152,12 @@ Result<void> Vm::setup_devices() {
 
     m_exit_port = std::make_shared<devices::ExitPort>([](uint8_t) {});
     CW_TRY(m_pio.insert(m_exit_port, x86::kExitStatusPort, 1));
+    return {};
+}
+
+Result<void> Vm::attach_virtio(std::vector<NamedVirtioDevice> devices) {
+    for (auto& d : devices)
+        CW_TRY(m_virtio.attach(std::move(d.name), std::move(d.device), m_vm, m_memory, m_mmio));
     return {};
 }
 

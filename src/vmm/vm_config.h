@@ -12,6 +12,8 @@ struct VmConfig {
     std::string extra_cmdline;   // appended to the VMM's base command line
     uint32_t vcpus = 1;
     uint32_t mem_mib = 256;
+    // virtio-rng: seeds the guest's entropy pool from the host's getrandom().
+    bool rng = true;
 };
 
 inline constexpr uint32_t kMaxVcpus = 64;      // the guest kernel's NR_CPUS

@@ -6,32 +6,18 @@
 //   return     return from init: the kernel panics, the VM stops with no status
 // It reports its status the way the guest init will (docs/guest-abi.md): one byte on
 // the exit-status port, then a reboot, which the VMM sees as the i8042 reset.
-#include <sys/io.h>
 #include <sys/mount.h>
-#include <sys/reboot.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include "guest_util.h"
+
+using cw::guest_test::stop_vm;
+
 namespace {
-
-constexpr unsigned short kExitStatusPort = 0x600;
-
-[[noreturn]] void stop_vm(int status) {
-    std::printf("cw-test-init: exiting with %d\n", status);
-    std::fflush(stdout);
-    if (ioperm(kExitStatusPort, 1, 1) != 0) {
-        std::perror("cw-test-init: ioperm");
-    } else {
-        outb(static_cast<unsigned char>(status), kExitStatusPort);
-    }
-    sync();
-    reboot(RB_AUTOBOOT);
-    for (;;)
-        pause();
-}
 
 long memtotal_kib() {
     FILE* f = std::fopen("/proc/meminfo", "r");

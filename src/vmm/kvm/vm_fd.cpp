@@ -54,6 +54,18 @@ Result<void> VmFd::register_irqfd(int eventfd, uint32_t gsi) {
     return {};
 }
 
+Result<void> VmFd::register_mmio_ioeventfd(int eventfd, GuestAddress addr, uint32_t len, uint64_t datamatch) {
+    kvm_ioeventfd ioeventfd{};
+    ioeventfd.datamatch = datamatch;
+    ioeventfd.addr = addr.value();
+    ioeventfd.len = len;
+    ioeventfd.fd = eventfd;
+    ioeventfd.flags = KVM_IOEVENTFD_FLAG_DATAMATCH;
+    if (::ioctl(m_fd.get(), KVM_IOEVENTFD, &ioeventfd) < 0)
+        return Error::sys("KVM_IOEVENTFD");
+    return {};
+}
+
 Result<VcpuFd> VmFd::create_vcpu(uint32_t id, size_t mmap_size) {
     int fd = ::ioctl(m_fd.get(), KVM_CREATE_VCPU, id);
     if (fd < 0)

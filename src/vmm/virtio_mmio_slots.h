@@ -1,0 +1,53 @@
+// Places virtio devices in the MMIO hole and wires them to KVM. Device i gets the 4 KiB
+// window at kVirtioMmioBase + i * 4 KiB and IOAPIC pin kFirstVirtioIrq + i; the guest
+// kernel finds each through a `virtio_mmio.device=4K@BASE:IRQ` command-line entry (no
+// ACPI, no device tree). Per device: an irqfd on its pin (edge: the driver reads and
+// acknowledges InterruptStatus on every interrupt, as with Firecracker), and one
+// ioeventfd per queue on QueueNotify with the queue index as datamatch, so a kick wakes the
+// device's worker inside the kernel without an exit to the VMM.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/event_fd.h"
+#include "base/result.h"
+#include "devices/virtio/mmio_transport.h"
+#include "devices/virtio/virtio_device.h"
+#include "vmm/bus/bus.h"
+#include "vmm/kvm/vm_fd.h"
+#include "vmm/memory/guest_memory.h"
+
+namespace cw::vmm {
+
+class VirtioMmioSlots {
+public:
+    struct Slot {
+        GuestAddress base;
+        uint32_t irq;
+    };
+    // IOAPIC pins 5..15 (the MP table describes the 16 ISA lines; 4 is the serial port).
+    static constexpr size_t kMaxDevices = 11;
+
+    // Where device `index` lives; an error past kMaxDevices.
+    [[nodiscard]] static Result<Slot> slot(size_t index);
+    // The kernel command-line entries announcing `count` devices.
+    [[nodiscard]] static std::string cmdline(size_t count);
+
+    // Puts `device` into the next slot: transport on the MMIO bus, irqfd, ioeventfds.
+    // `name` prefixes errors.
+    [[nodiscard]] Result<void> attach(std::string name, std::shared_ptr<devices::virtio::VirtioDevice> device,
+                                      VmFd& vm, GuestMemory& memory, Bus& mmio, uint64_t platform_features = 0);
+    [[nodiscard]] size_t size() const { return m_attached.size(); }
+
+private:
+    struct Attached {
+        std::string name;
+        std::shared_ptr<devices::virtio::MmioTransport> transport;
+    };
+    std::vector<Attached> m_attached;
+};
+
+}  // namespace cw::vmm
