@@ -42,7 +42,9 @@ off_t to_off(uint64_t offset) { return static_cast<off_t>(offset); }
 }  // namespace
 
 Result<DiskFile> DiskFile::open(const std::string& path, bool read_only) {
-    const int fd = ::open(path.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    // O_NONBLOCK so that a FIFO given by mistake cannot block open(); it is refused below
+    // and the flag is cleared for the disk.
+    const int fd = ::open(path.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return Error::sys("disk " + path + ": open");
     UniqueFd owned(fd);
@@ -58,6 +60,8 @@ Result<DiskFile> DiskFile::open(const std::string& path, bool read_only) {
     } else {
         return Error::msg("disk " + path + ": not a regular file or block device");
     }
+    if (::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
+        return Error::sys("disk " + path + ": fcntl F_SETFL");
     if (size % kSectorSize != 0)
         return Error::msg("disk " + path + ": size " + std::to_string(size) + " is not a multiple of 512 bytes");
     DiskFile disk(path, std::move(owned), size, read_only);

@@ -41,6 +41,15 @@ TEST_CASE("a directory is refused") {
     CHECK_FALSE(DiskFile::open(dir && *dir ? dir : "/tmp", true).ok());
 }
 
+TEST_CASE("a FIFO is refused without blocking") {
+    TempDisk file(0);
+    ::unlink(file.path().c_str());
+    REQUIRE(::mkfifo(file.path().c_str(), 0600) == 0);
+    auto r = DiskFile::open(file.path(), true);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message().find("not a regular file") != std::string::npos);
+}
+
 TEST_CASE("vectored writes and reads round-trip across several pieces") {
     TempDisk file(8192);
     DiskFile disk = open_ok(file.path());
