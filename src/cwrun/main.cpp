@@ -1,8 +1,12 @@
 // cwrun: runs a microVM from the command line; a thin CLI over the cw_vmm C API.
+// Repeatable options keep their values whole: cxxopts would split "FILE,ro" at the comma.
+#define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
 
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "vmm/api/cw_vmm.h"
 
@@ -15,6 +19,33 @@ int error(const std::string& message) {
     return kUsageError;
 }
 
+struct DiskSpec {
+    std::string path;
+    bool read_only = false;
+    std::string id;
+};
+
+// FILE[,ro][,id=SERIAL]: the options after the first comma.
+std::optional<DiskSpec> parse_disk(const std::string& spec) {
+    DiskSpec disk;
+    size_t pos = spec.find(',');
+    disk.path = spec.substr(0, pos);
+    if (disk.path.empty())
+        return std::nullopt;
+    while (pos != std::string::npos) {
+        size_t next = spec.find(',', pos + 1);
+        std::string option = spec.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
+        if (option == "ro")
+            disk.read_only = true;
+        else if (option.rfind("id=", 0) == 0 && option.size() > 3)
+            disk.id = option.substr(3);
+        else
+            return std::nullopt;
+        pos = next;
+    }
+    return disk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -25,6 +56,8 @@ int main(int argc, char** argv) {
         ("cmdline", "text appended to the kernel command line", cxxopts::value<std::string>()->default_value(""))
         ("cpus", "number of vCPUs (1-64)", cxxopts::value<int>()->default_value("1"))
         ("mem", "guest memory in MiB", cxxopts::value<int>()->default_value("256"))
+        ("disk", "add a virtio-blk disk: FILE[,ro][,id=SERIAL] (repeatable; vda, vdb, ...)",
+         cxxopts::value<std::vector<std::string>>())
         ("h,help", "show this help");
 
     cxxopts::ParseResult args;
@@ -65,6 +98,15 @@ int main(int argc, char** argv) {
     cw_set_vm_config(id, static_cast<uint8_t>(cpus), static_cast<uint32_t>(mem));
     if (cw_set_kernel(id, kernel.c_str(), initrd.empty() ? nullptr : initrd.c_str(), cmdline.c_str()) < 0)
         return error(cw_get_error(id));
+    if (args.count("disk") != 0) {
+        for (const auto& spec : args["disk"].as<std::vector<std::string>>()) {
+            auto disk = parse_disk(spec);
+            if (!disk)
+                return error("--disk '" + spec + "': expected FILE[,ro][,id=SERIAL]");
+            if (cw_add_disk(id, disk->id.empty() ? nullptr : disk->id.c_str(), disk->path.c_str(), disk->read_only) < 0)
+                return error(cw_get_error(id));
+        }
+    }
     int32_t status = cw_start_enter(id);
     if (status < 0)
         return error(cw_get_error(id));

@@ -12,6 +12,7 @@
 #include "devices/legacy/exit_port.h"
 #include "devices/legacy/i8042.h"
 #include "devices/legacy/serial_8250.h"
+#include "devices/virtio/blk/block.h"
 #include "devices/virtio/rng/rng.h"
 #include "vmm/arch/x86_64/boot_params.h"
 #include "vmm/arch/x86_64/boot_regs.h"
@@ -53,9 +54,15 @@ Result<void> validate(const VmConfig& config) {
 // The virtio devices the configuration asks for, created before KVM (a missing disk image
 // is reported before anything else happens), in slot order.
 Result<std::vector<NamedVirtioDevice>> create_virtio_devices(const VmConfig& config) {
+    namespace dv = devices::virtio;
     std::vector<NamedVirtioDevice> devices;
+    for (size_t i = 0; i < config.disks.size(); ++i) {
+        std::string name = "virtio-blk vd" + std::string(1, static_cast<char>('a' + (i % 26)));
+        auto disk = CW_TRY(dv::Block::open(config.disks[i]).context(name));
+        devices.push_back({std::move(name), std::move(disk)});
+    }
     if (config.rng)
-        devices.push_back({"virtio-rng", devices::virtio::Rng::create()});
+        devices.push_back({"virtio-rng", dv::Rng::create()});
     if (devices.size() > VirtioMmioSlots::kMaxDevices)
         return Error::msg(std::to_string(devices.size()) + " virtio devices requested: at most " +
                           std::to_string(VirtioMmioSlots::kMaxDevices));
@@ -66,6 +73,7 @@ Result<std::vector<NamedVirtioDevice>> create_virtio_devices(const VmConfig& con
 // can override (and "--" followed by init's arguments must stay at the end).
 std::string full_cmdline(const VmConfig& config, size_t virtio_devices) {
     std::string cmdline = kBaseCmdline;
+    cmdline += " console=ttyS0";
     if (virtio_devices > 0)
         cmdline += " " + VirtioMmioSlots::cmdline(virtio_devices);
     if (!config.extra_cmdline.empty())

@@ -2,9 +2,22 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "devices/virtio/blk/block.h"
 
 namespace cw::vmm {
+
+// Where the guest's console (the kernel's and init's /dev/console) is.
+enum class ConsoleKind {
+    // virtio-console (hvc0): the host's stdin and stdout, raw when stdin is a terminal.
+    Virtio,
+    // The 8250 UART (ttyS0), output only: one VM exit per byte, but it works from the
+    // kernel's first message on, before any virtio driver probes (for debugging boots).
+    Serial,
+};
 
 struct VmConfig {
     std::string kernel_path;     // ELF vmlinux or bzImage
@@ -12,6 +25,9 @@ struct VmConfig {
     std::string extra_cmdline;   // appended to the VMM's base command line
     uint32_t vcpus = 1;
     uint32_t mem_mib = 256;
+    ConsoleKind console = ConsoleKind::Virtio;
+    // virtio-blk disks, vda, vdb, ... in this order.
+    std::vector<devices::virtio::BlockConfig> disks;
     // virtio-rng: seeds the guest's entropy pool from the host's getrandom().
     bool rng = true;
 };
@@ -21,9 +37,10 @@ inline constexpr uint32_t kMinMemMib = 32;
 // Exit status when the microVM, not the workload, failed (the container runtimes' 125).
 inline constexpr int kVmmFailureStatus = 125;
 
-// Console on COM1, reset through the i8042 (how the VM ends; the guest kernel writes the
-// reset command without an i8042 driver, which it does not have), no ACPI (an MP table
-// describes the CPUs), and no kernel chatter on the console unless asked for.
-inline constexpr const char* kBaseCmdline = "console=ttyS0 reboot=k panic=-1 acpi=off quiet";
+// Reset through the i8042 (how the VM ends; the guest kernel writes the reset command
+// without an i8042 driver, which it does not have), no ACPI (an MP table describes the
+// CPUs), and no kernel chatter on the console unless asked for. The builder adds the
+// console= entry for the configured console.
+inline constexpr const char* kBaseCmdline = "reboot=k panic=-1 acpi=off quiet";
 
 }  // namespace cw::vmm

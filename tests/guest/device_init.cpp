@@ -27,5 +27,11 @@ int main(int argc, char** argv) {
     const char* command = argv[1];
     if (std::strcmp(command, "rng") == 0)
         check_rng(argc - 1, argv + 1);
+    if (std::strcmp(command, "blk") == 0)
+        check_blk(argc - 1, argv + 1);
+    if (std::strcmp(command, "console") == 0)
+        check_console(argc - 1, argv + 1);
+    if (std::strcmp(command, "vsock") == 0)
+        check_vsock(argc - 1, argv + 1);
     fail(std::string("unknown check '") + command + "'", false);
 }

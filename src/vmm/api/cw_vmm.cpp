@@ -76,6 +76,20 @@ int32_t cw_set_kernel(uint32_t ctx, const char* kernel_path, const char* initram
     return 0;
 }
 
+int32_t cw_add_disk(uint32_t ctx, const char* block_id, const char* path, bool read_only) {
+    Context* c = find(ctx);
+    if (c == nullptr)
+        return -ENOENT;
+    if (path == nullptr)
+        return fail(*c, EINVAL, "no disk path given");
+    cw::devices::virtio::BlockConfig disk;
+    disk.path = path;
+    disk.read_only = read_only;
+    disk.id = block_id != nullptr ? block_id : "";
+    c->config.disks.push_back(std::move(disk));
+    return 0;
+}
+
 int32_t cw_start_enter(uint32_t ctx) {
     Context* c = find(ctx);
     if (c == nullptr)

@@ -13,6 +13,7 @@
 #ifndef CW_VMM_H
 #define CW_VMM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -32,6 +33,9 @@ int32_t cw_set_vm_config(uint32_t ctx, uint8_t num_vcpus, uint32_t ram_mib);
  * VMM's base command line (NULL: nothing). */
 int32_t cw_set_kernel(uint32_t ctx, const char* kernel_path, const char* initramfs_path, const char* cmdline);
 
+/* Adds a virtio-blk disk backed by the raw image at `path` (vda, vdb, ... in call order).
+ * `block_id` is the serial the guest reads (NULL: the file's name). */
+int32_t cw_add_disk(uint32_t ctx, const char* block_id, const char* path, bool read_only);
 /* Builds and runs the VM until the guest stops. Returns the workload's exit status
  * (0..255; 128+N when the VMM got signal N; 125 when the VM failed) or -errno when the VM
  * could not be built. */
