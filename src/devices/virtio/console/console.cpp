@@ -88,6 +88,12 @@ Result<void> Console::activate(ActivationContext context) {
     return {};
 }
 
+void Console::drain_at_exit(std::chrono::milliseconds limit) {
+    std::lock_guard lock(m_mutex);
+    if (m_port)
+        m_port->drain_at_exit(limit);
+}
+
 void Console::reset() {
     std::lock_guard lock(m_mutex);
     m_port.reset();  // joins the worker and restores the output fd's flags

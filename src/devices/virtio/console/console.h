@@ -17,6 +17,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -55,6 +56,9 @@ public:
     void resize(uint16_t cols, uint16_t rows);
 
     [[nodiscard]] bool active() const;
+
+    // After the vCPUs stopped: writes out what the guest left (ConsolePort::drain_at_exit).
+    void drain_at_exit(std::chrono::milliseconds limit);
 
 private:
     Console(int input_fd, int output_fd, uint64_t offered, VirtioConsoleConfig config)

@@ -1,6 +1,8 @@
 #include "devices/virtio/console/console_port.h"
 
+#include <poll.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -35,6 +37,23 @@ ConsolePort::~ConsolePort() {
         m_worker->stop();
 }
 
+void ConsolePort::drain_at_exit(std::chrono::milliseconds limit) {
+    if (m_worker)
+        m_worker->stop();
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        run_transmit();
+        const bool more_chains = m_transmit_chain.has_value() || (*m_events)[kConsoleTransmitQueue].drain() > 0;
+        if ((m_pending.empty() && !more_chains) || m_output_broken)
+            return;
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0)
+            return;
+        pollfd pfd{m_output.fd(), POLLOUT, 0};
+        (void)::poll(&pfd, 1, static_cast<int>(std::min<int64_t>(left.count(), 100)));
+    }
+}
+
 Result<void> ConsolePort::watch(std::unique_ptr<DeviceWorker> worker) {
     const EventFd& receive_kick = (*m_events)[kConsoleReceiveQueue];
     const EventFd& transmit_kick = (*m_events)[kConsoleTransmitQueue];
@@ -49,7 +68,15 @@ Result<void> ConsolePort::watch(std::unique_ptr<DeviceWorker> worker) {
     m_worker = std::move(worker);
     if (m_input.fd() >= 0) {
         m_input_state = InputState::kWaitingForBuffers;
-        watch_input();
+        int timer = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        if (timer < 0)
+            return Error::sys("virtio-console: timerfd_create");
+        m_open_timer.reset(timer);
+        itimerspec at{};
+        at.it_value.tv_nsec = std::chrono::duration_cast<std::chrono::nanoseconds>(kInputOpenDelay).count();
+        if (::timerfd_settime(timer, 0, &at, nullptr) != 0)
+            return Error::sys("virtio-console: timerfd_settime");
+        CW_TRY(m_worker->add(timer, EPOLLIN, [this](uint32_t) { open_input(); }));
     }
     CW_TRY(m_worker->start());
     // Buffers the driver made available before DRIVER_OK, and input that epoll cannot
@@ -61,8 +88,19 @@ Result<void> ConsolePort::watch(std::unique_ptr<DeviceWorker> worker) {
 
 // ---- Receive (host -> guest) ----
 
+void ConsolePort::open_input() {
+    if (m_input_open)
+        return;
+    m_input_open = true;
+    if (m_open_timer.valid()) {
+        m_worker->remove(m_open_timer.get());
+        m_open_timer.reset();
+    }
+    (*m_events)[kConsoleReceiveQueue].notify();  // start reading on the next turn
+}
+
 void ConsolePort::on_receive_kick() {
-    if (m_input_state == InputState::kWaitingForBuffers)
+    if (m_input_open && m_input_state == InputState::kWaitingForBuffers)
         watch_input();
     fill_receive();
 }
@@ -187,6 +225,8 @@ void ConsolePort::run_transmit() {
         }
     }
     flush_output();
+    if (chains > 0)
+        open_input();  // the guest writes to its console: the port is connected
     if (chains == kMaxChainsPerRun)
         (*m_events)[kConsoleTransmitQueue].notify();  // more may wait: after the other events
     notify_if_needed(m_transmit);

@@ -25,12 +25,15 @@
 // handles at most kMaxChainsPerRun chains before letting other events (and stop()) in.
 #pragma once
 
+#include <chrono>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 
 #include "base/result.h"
+#include "base/unique_fd.h"
 #include "devices/virtio/console/byte_fifo.h"
 #include "devices/virtio/console/input_fd.h"
 #include "devices/virtio/console/output_fd.h"
@@ -62,6 +65,13 @@ public:
     [[nodiscard]] static Result<std::unique_ptr<ConsolePort>> start(Setup setup);
     // Stops and joins the worker; then restores the output fd's flags (OutputFd).
     ~ConsolePort();
+
+    // The VM has stopped (no vCPU runs): stops the worker, then on the calling thread takes
+    // every transmit chain the guest left and writes all pending output, waiting up to
+    // `limit` for a slow reader. The guest's last words (a workload's final output, a
+    // panic) are otherwise lost: its driver queues them and the VM may stop before the
+    // worker ran. The port is inert afterwards.
+    void drain_at_exit(std::chrono::milliseconds limit);
     ConsolePort(const ConsolePort&) = delete;
     ConsolePort& operator=(const ConsolePort&) = delete;
 
@@ -90,6 +100,7 @@ private:
     void complete_receive(uint32_t len);
     void watch_input();
     void unwatch_input(InputState next);
+    void open_input();
 
     // Transmit path.
     void run_transmit();
@@ -111,6 +122,15 @@ private:
     InputFd m_input;
 
     InputState m_input_state = InputState::kNone;
+    // Input waits until the driver is connected (open_input()). Linux posts receive
+    // buffers (add_port: fill_queue) before it marks the console port connected
+    // (init_port_console), and discards what arrives in between: the first input of a
+    // fast host would be lost. Without MULTIPORT there is no PORT_OPEN message, so the
+    // port counts as open at the guest's first output or kInputOpenDelay after
+    // activation, whichever comes first.
+    static constexpr std::chrono::milliseconds kInputOpenDelay{250};
+    bool m_input_open = false;
+    UniqueFd m_open_timer;
     std::optional<DescriptorChain> m_receive_chain;  // popped, waiting for input
     std::optional<DescriptorChain> m_transmit_chain;  // popped, not all copied yet
     size_t m_transmit_copied = 0;
