@@ -18,7 +18,6 @@
 
 #include <sys/uio.h>
 
-#include <compare>
 #include <cstdint>
 #include <optional>
 
@@ -35,7 +34,11 @@ namespace cw::devices::virtio {
 struct ConnKey {
     uint32_t local_port;
     uint32_t peer_port;
-    friend auto operator<=>(const ConnKey&, const ConnKey&) = default;
+    // Spelled out: clang's defaulted operator<=> trips -Wzero-as-null-pointer-constant.
+    friend bool operator<(const ConnKey& a, const ConnKey& b) {
+        return a.local_port != b.local_port ? a.local_port < b.local_port : a.peer_port < b.peer_port;
+    }
+    friend bool operator==(const ConnKey&, const ConnKey&) = default;
 };
 
 class Connection {

@@ -113,6 +113,53 @@ TEST_CASE("a guest connection reaches a TCP server on 127.0.0.1") {
     close_from_guest(g, kGuestPort, 80);
 }
 
+TEST_CASE("concurrent connections are served side by side") {
+    constexpr uint32_t kConnections = 8;
+    constexpr size_t kBytes = 32 * 1024;
+    TempDir dir;
+    const std::string path = dir.file("echo.sock");
+    MultiEchoServer server(unix_listen(path), kConnections);
+    GuestHarness g(make_device({.guest_cid = kGuestCid, .targets = {{kEchoPort, path, "", 0}}, .listeners = {}}));
+    g.bring_up();
+    for (uint32_t i = 0; i < kConnections; ++i)
+        connect_guest(g, 6000 + i, kEchoPort);
+    std::map<uint32_t, std::vector<uint8_t>> back;
+    const auto take = [&](const Packet& p) {
+        REQUIRE(p.hdr.op == VIRTIO_VSOCK_OP_RW);  // no credit updates: well under buf_alloc
+        auto& b = back[p.hdr.dst_port];
+        b.insert(b.end(), p.payload.begin(), p.payload.end());
+    };
+    for (size_t off = 0; off < kBytes; off += 4096) {
+        for (uint32_t i = 0; i < kConnections; ++i) {
+            const auto chunk = pattern(4096, static_cast<uint8_t>(i + off / 4096));
+            g.send(g.header(VIRTIO_VSOCK_OP_RW, 6000 + i, kEchoPort, 4096), chunk);
+        }
+        while (auto p = g.recv(std::chrono::milliseconds(0)))
+            take(*p);
+    }
+    const auto total = [&] {
+        size_t n = 0;
+        for (const auto& [port, bytes] : back)
+            n += bytes.size();
+        return n;
+    };
+    while (total() < kConnections * kBytes) {
+        auto p = g.recv();
+        REQUIRE_MESSAGE(p.has_value(), "stalled at " << total());
+        take(*p);
+    }
+    for (uint32_t i = 0; i < kConnections; ++i) {
+        std::vector<uint8_t> expected;
+        for (size_t off = 0; off < kBytes; off += 4096) {
+            const auto chunk = pattern(4096, static_cast<uint8_t>(i + off / 4096));
+            expected.insert(expected.end(), chunk.begin(), chunk.end());
+        }
+        CHECK(back[6000 + i] == expected);
+    }
+    for (uint32_t i = 0; i < kConnections; ++i)
+        g.send(g.header(VIRTIO_VSOCK_OP_RST, 6000 + i, kEchoPort));  // closes the host sockets
+}
+
 TEST_CASE("the device reads from the host only while the guest has credit") {
     TempDir dir;
     const std::string path = dir.file("echo.sock");

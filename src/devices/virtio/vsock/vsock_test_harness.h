@@ -275,4 +275,39 @@ private:
     std::thread m_thread;
 };
 
+// Accepts up to `clients` connections, each echoed on its own thread until EOF.
+class MultiEchoServer {
+public:
+    MultiEchoServer(int listen_fd, size_t clients) : m_listen(listen_fd) {
+        m_acceptor = std::thread([this, clients] {
+            for (size_t i = 0; i < clients; ++i) {
+                pollfd p{m_listen, POLLIN, 0};
+                if (::poll(&p, 1, 5000) != 1)
+                    return;
+                const int fd = ::accept(m_listen, nullptr, nullptr);
+                set_timeouts(fd);
+                m_workers.emplace_back([fd] {
+                    std::vector<char> buf(16384);
+                    ssize_t n = 0;
+                    while ((n = ::read(fd, buf.data(), buf.size())) > 0)
+                        if (::write(fd, buf.data(), static_cast<size_t>(n)) != n)
+                            break;
+                    ::close(fd);
+                });
+            }
+        });
+    }
+    ~MultiEchoServer() {
+        m_acceptor.join();
+        for (auto& t : m_workers)
+            t.join();
+        ::close(m_listen);
+    }
+
+private:
+    int m_listen;
+    std::thread m_acceptor;
+    std::vector<std::thread> m_workers;
+};
+
 }  // namespace cw::devices::virtio::test
