@@ -58,6 +58,12 @@ int main(int argc, char** argv) {
         ("mem", "guest memory in MiB", cxxopts::value<int>()->default_value("256"))
         ("disk", "add a virtio-blk disk: FILE[,ro][,id=SERIAL] (repeatable; vda, vdb, ...)",
          cxxopts::value<std::vector<std::string>>())
+        ("console", "guest console: virtio (hvc0 on stdin/stdout) or serial (ttyS0, output only)",
+         cxxopts::value<std::string>()->default_value("virtio"))
+        ("vsock-forward", "guest connections to host vsock port PORT go to HOST:TCPPORT or a Unix socket: "
+         "PORT=HOST:TCPPORT or PORT=unix:PATH (repeatable)", cxxopts::value<std::vector<std::string>>())
+        ("vsock-listen", "host clients of the Unix socket PATH reach guest vsock port PORT: PATH=PORT (repeatable)",
+         cxxopts::value<std::vector<std::string>>())
         ("h,help", "show this help");
 
     cxxopts::ParseResult args;
@@ -105,6 +111,19 @@ int main(int argc, char** argv) {
                 return error("--disk '" + spec + "': expected FILE[,ro][,id=SERIAL]");
             if (cw_add_disk(id, disk->id.empty() ? nullptr : disk->id.c_str(), disk->path.c_str(), disk->read_only) < 0)
                 return error(cw_get_error(id));
+        }
+    }
+    const std::string console = args["console"].as<std::string>();
+    if (console != "virtio" && console != "serial")
+        return error("--console '" + console + "': expected virtio or serial");
+    cw_set_console(id, console == "virtio" ? CW_CONSOLE_VIRTIO : CW_CONSOLE_SERIAL);
+    for (const char* option : {"vsock-forward", "vsock-listen"}) {
+        if (args.count(option) == 0)
+            continue;
+        for (const auto& spec : args[option].as<std::vector<std::string>>()) {
+            bool forward = std::string(option) == "vsock-forward";
+            if ((forward ? cw_add_vsock_forward(id, spec.c_str()) : cw_add_vsock_listen(id, spec.c_str())) < 0)
+                return error(std::string("--") + option + ": " + cw_get_error(id));
         }
     }
     int32_t status = cw_start_enter(id);

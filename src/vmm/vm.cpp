@@ -4,8 +4,10 @@
 #include <csignal>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -14,6 +16,8 @@
 
 #include "devices/legacy/exit_port.h"
 #include "devices/legacy/serial_8250.h"
+#include "devices/virtio/console/console.h"
+#include "devices/virtio/console/terminal.h"
 
 namespace cw::vmm {
 
@@ -25,6 +29,7 @@ sigset_t termination_signals() {
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGWINCH);  // not a termination: the terminal's size changed
     return set;
 }
 
@@ -47,6 +52,17 @@ Result<int> Vm::run() {
     Vcpu::install_kick_handler();
     // The console goes to stdout; a reader that goes away must not kill the VMM.
     ::signal(SIGPIPE, SIG_IGN);
+    // A terminal on stdin belongs to the guest's console while the VM runs: raw, so that
+    // keys (Ctrl-C too) reach the guest's line discipline; restored when run() returns (and
+    // at exit()).
+    std::optional<devices::virtio::TerminalRawMode> raw_terminal;
+    if (m_console) {
+        auto raw = devices::virtio::TerminalRawMode::enter(STDIN_FILENO);
+        if (raw.ok())
+            raw_terminal.emplace(std::move(raw).value());
+        else
+            std::fprintf(stderr, "cwrun: %s (the console stays in line mode)\n", raw.error().to_string().c_str());
+    }
 
     for (auto& vcpu : m_vcpus)
         vcpu->start(m_pio, m_mmio, m_stop);
@@ -58,16 +74,28 @@ Result<int> Vm::run() {
             break;
         }
         signalfd_siginfo info{};
-        if ((fds[1].revents & POLLIN) != 0 && ::read(signals.get(), &info, sizeof info) == sizeof info)
-            m_stop.request({StopReason::Kind::HostSignal, static_cast<int>(info.ssi_signo), ""});
+        if ((fds[1].revents & POLLIN) != 0 && ::read(signals.get(), &info, sizeof info) == sizeof info) {
+            if (info.ssi_signo == SIGWINCH)
+                on_window_change();
+            else
+                m_stop.request({StopReason::Kind::HostSignal, static_cast<int>(info.ssi_signo), ""});
+        }
     }
     for (auto& vcpu : m_vcpus)
         vcpu->kick_and_join();
     m_serial->flush();
+    if (m_console)
+        m_console->drain_at_exit(std::chrono::seconds(2));
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     if (std::getenv("CW_VMM_STATS") != nullptr)
         print_stats();
     return exit_status();
+}
+
+void Vm::on_window_change() const {
+    winsize size{};
+    if (m_console && ::ioctl(STDIN_FILENO, TIOCGWINSZ, &size) == 0)
+        m_console->resize(size.ws_col, size.ws_row);
 }
 
 // For bench/boot: the VMM's peak resident memory beyond the guest RAM it touched.

@@ -19,6 +19,9 @@
 namespace cw::devices {
 class ExitPort;
 class Serial8250;
+namespace virtio {
+class Console;
+}
 }  // namespace cw::devices
 
 namespace cw::vmm {
@@ -43,7 +46,9 @@ private:
     Vm(Kvm kvm, VmFd vm, GuestMemory memory, StopSignal stop)
         : m_kvm(std::move(kvm)), m_vm(std::move(vm)), m_memory(std::move(memory)), m_stop(std::move(stop)) {}
     [[nodiscard]] Result<void> setup_devices();
-    [[nodiscard]] Result<void> attach_virtio(std::vector<NamedVirtioDevice> devices);
+    [[nodiscard]] Result<void> attach_virtio(std::vector<NamedVirtioDevice> devices,
+                                             std::shared_ptr<devices::virtio::Console> console);
+    void on_window_change() const;
     [[nodiscard]] Result<void> setup_vcpus(uint32_t count, GuestAddress entry);
     [[nodiscard]] int exit_status() const;
     void print_stats() const;
@@ -58,6 +63,7 @@ private:
     std::shared_ptr<devices::Serial8250> m_serial;
     std::shared_ptr<devices::ExitPort> m_exit_port;
     VirtioMmioSlots m_virtio;
+    std::shared_ptr<devices::virtio::Console> m_console;  // when the console is virtio
     // Declared last: destroyed (joined) first, before the buses and devices they use.
     std::vector<std::unique_ptr<Vcpu>> m_vcpus;
 };

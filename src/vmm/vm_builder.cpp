@@ -13,7 +13,9 @@
 #include "devices/legacy/i8042.h"
 #include "devices/legacy/serial_8250.h"
 #include "devices/virtio/blk/block.h"
+#include "devices/virtio/console/console.h"
 #include "devices/virtio/rng/rng.h"
+#include "devices/virtio/vsock/vsock.h"
 #include "vmm/arch/x86_64/boot_params.h"
 #include "vmm/arch/x86_64/boot_regs.h"
 #include "vmm/arch/x86_64/cpuid.h"
@@ -53,27 +55,39 @@ Result<void> validate(const VmConfig& config) {
 
 // The virtio devices the configuration asks for, created before KVM (a missing disk image
 // is reported before anything else happens), in slot order.
-Result<std::vector<NamedVirtioDevice>> create_virtio_devices(const VmConfig& config) {
-    namespace dv = devices::virtio;
+struct VirtioPlan {
     std::vector<NamedVirtioDevice> devices;
+    std::shared_ptr<devices::virtio::Console> console;  // also in devices, when configured
+};
+
+Result<VirtioPlan> create_virtio_devices(const VmConfig& config) {
+    namespace dv = devices::virtio;
+    VirtioPlan plan;
+    auto& devices = plan.devices;
+    if (config.console == ConsoleKind::Virtio) {
+        plan.console = CW_TRY(dv::Console::create(STDIN_FILENO, STDOUT_FILENO).context("virtio-console"));
+        devices.push_back({"virtio-console", plan.console});
+    }
     for (size_t i = 0; i < config.disks.size(); ++i) {
         std::string name = "virtio-blk vd" + std::string(1, static_cast<char>('a' + (i % 26)));
         auto disk = CW_TRY(dv::Block::open(config.disks[i]).context(name));
         devices.push_back({std::move(name), std::move(disk)});
     }
+    if (config.vsock)
+        devices.push_back({"virtio-vsock", CW_TRY(dv::Vsock::create(*config.vsock).context("virtio-vsock"))});
     if (config.rng)
         devices.push_back({"virtio-rng", dv::Rng::create()});
     if (devices.size() > VirtioMmioSlots::kMaxDevices)
         return Error::msg(std::to_string(devices.size()) + " virtio devices requested: at most " +
                           std::to_string(VirtioMmioSlots::kMaxDevices));
-    return devices;
+    return plan;
 }
 
 // Base, device announcements, then the user's words: the user's come last so that they
 // can override (and "--" followed by init's arguments must stay at the end).
 std::string full_cmdline(const VmConfig& config, size_t virtio_devices) {
     std::string cmdline = kBaseCmdline;
-    cmdline += " console=ttyS0";
+    cmdline += config.console == ConsoleKind::Virtio ? " console=hvc0" : " console=ttyS0";
     if (virtio_devices > 0)
         cmdline += " " + VirtioMmioSlots::cmdline(virtio_devices);
     if (!config.extra_cmdline.empty())
@@ -118,7 +132,7 @@ Result<std::unique_ptr<Vm>> Vm::create(const VmConfig& config) {
     auto virtio = CW_TRY(create_virtio_devices(config));
     auto regions = CW_TRY(x86::ram_regions(uint64_t{config.mem_mib} * x86::kMiB));
     auto memory = CW_TRY(GuestMemory::create_anonymous(regions));
-    GuestAddress entry = CW_TRY(load_guest(memory, config, virtio.size()));
+    GuestAddress entry = CW_TRY(load_guest(memory, config, virtio.devices.size()));
     CW_TRY(x86::write_mptable(memory, config.vcpus));
 
     auto kvm = CW_TRY(Kvm::open());
@@ -135,7 +149,7 @@ Result<std::unique_ptr<Vm>> Vm::create(const VmConfig& config) {
     auto stop = CW_TRY(StopSignal::create());
     std::unique_ptr<Vm> vm(new Vm(std::move(kvm), std::move(vm_fd), std::move(memory), std::move(stop)));
     CW_TRY(vm->setup_devices());
-    CW_TRY(vm->attach_virtio(std::move(virtio)));
+    CW_TRY(vm->attach_virtio(std::move(virtio.devices), std::move(virtio.console)));
     CW_TRY(vm->setup_vcpus(config.vcpus, entry));
     return vm;
 }
@@ -163,7 +177,9 @@ Result<void> Vm::setup_devices() {
     return {};
 }
 
-Result<void> Vm::attach_virtio(std::vector<NamedVirtioDevice> devices) {
+Result<void> Vm::attach_virtio(std::vector<NamedVirtioDevice> devices,
+                               std::shared_ptr<devices::virtio::Console> console) {
+    m_console = std::move(console);
     for (auto& d : devices)
         CW_TRY(m_virtio.attach(std::move(d.name), std::move(d.device), m_vm, m_memory, m_mmio));
     return {};

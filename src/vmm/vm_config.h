@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "devices/virtio/blk/block.h"
+#include "devices/virtio/vsock/vsock_config.h"
 
 namespace cw::vmm {
 
@@ -28,6 +29,8 @@ struct VmConfig {
     ConsoleKind console = ConsoleKind::Virtio;
     // virtio-blk disks, vda, vdb, ... in this order.
     std::vector<devices::virtio::BlockConfig> disks;
+    // virtio-vsock with these host mappings; no device when absent.
+    std::optional<devices::virtio::VsockConfig> vsock;
     // virtio-rng: seeds the guest's entropy pool from the host's getrandom().
     bool rng = true;
 };

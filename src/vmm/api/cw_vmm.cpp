@@ -90,6 +90,45 @@ int32_t cw_add_disk(uint32_t ctx, const char* block_id, const char* path, bool r
     return 0;
 }
 
+int32_t cw_add_vsock_forward(uint32_t ctx, const char* spec) {
+    Context* c = find(ctx);
+    if (c == nullptr)
+        return -ENOENT;
+    auto target = cw::devices::virtio::parse_vsock_forward(spec != nullptr ? spec : "");
+    if (!target.ok())
+        return fail(*c, EINVAL, target.error().to_string());
+    if (!c->config.vsock)
+        c->config.vsock.emplace();
+    c->config.vsock->targets.push_back(std::move(target).value());
+    return 0;
+}
+
+int32_t cw_add_vsock_listen(uint32_t ctx, const char* spec) {
+    Context* c = find(ctx);
+    if (c == nullptr)
+        return -ENOENT;
+    auto listener = cw::devices::virtio::parse_vsock_listen(spec != nullptr ? spec : "");
+    if (!listener.ok())
+        return fail(*c, EINVAL, listener.error().to_string());
+    if (!c->config.vsock)
+        c->config.vsock.emplace();
+    c->config.vsock->listeners.push_back(std::move(listener).value());
+    return 0;
+}
+
+int32_t cw_set_console(uint32_t ctx, uint32_t kind) {
+    Context* c = find(ctx);
+    if (c == nullptr)
+        return -ENOENT;
+    if (kind == CW_CONSOLE_VIRTIO)
+        c->config.console = cw::vmm::ConsoleKind::Virtio;
+    else if (kind == CW_CONSOLE_SERIAL)
+        c->config.console = cw::vmm::ConsoleKind::Serial;
+    else
+        return fail(*c, EINVAL, "unknown console kind " + std::to_string(kind));
+    return 0;
+}
+
 int32_t cw_start_enter(uint32_t ctx) {
     Context* c = find(ctx);
     if (c == nullptr)

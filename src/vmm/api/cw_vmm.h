@@ -36,6 +36,17 @@ int32_t cw_set_kernel(uint32_t ctx, const char* kernel_path, const char* initram
 /* Adds a virtio-blk disk backed by the raw image at `path` (vda, vdb, ... in call order).
  * `block_id` is the serial the guest reads (NULL: the file's name). */
 int32_t cw_add_disk(uint32_t ctx, const char* block_id, const char* path, bool read_only);
+/* Guest connections to host vsock port PORT go to a host address: `spec` is
+ * "PORT=HOST:TCPPORT" or "PORT=unix:PATH". Adds the vsock device (guest CID 3). */
+int32_t cw_add_vsock_forward(uint32_t ctx, const char* spec);
+/* Host clients connecting to the Unix socket PATH reach guest vsock port PORT: `spec` is
+ * "PATH=PORT". The VMM creates the socket and removes it at exit. Adds the vsock device. */
+int32_t cw_add_vsock_listen(uint32_t ctx, const char* spec);
+/* The guest console: CW_CONSOLE_VIRTIO (default: hvc0 on the host's stdin and stdout) or
+ * CW_CONSOLE_SERIAL (ttyS0, output only; shows the kernel's earliest messages). */
+#define CW_CONSOLE_VIRTIO 0
+#define CW_CONSOLE_SERIAL 1
+int32_t cw_set_console(uint32_t ctx, uint32_t kind);
 /* Builds and runs the VM until the guest stops. Returns the workload's exit status
  * (0..255; 128+N when the VMM got signal N; 125 when the VM failed) or -errno when the VM
  * could not be built. */
