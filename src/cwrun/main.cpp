@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
         for (const auto& spec : args[option].as<std::vector<std::string>>()) {
             bool forward = std::string(option) == "vsock-forward";
             if ((forward ? cw_add_vsock_forward(id, spec.c_str()) : cw_add_vsock_listen(id, spec.c_str())) < 0)
-                return error(std::string("--") + option + ": " + cw_get_error(id));
+                return error(cw_get_error(id));  // the parser names the option
         }
     }
     int32_t status = cw_start_enter(id);
