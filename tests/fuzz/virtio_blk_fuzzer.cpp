@@ -32,6 +32,7 @@
 #include "devices/virtio/spec/virtio_config.h"
 #include "devices/virtio/spec/virtio_ring.h"
 #include "vmm/memory/guest_memory.h"
+#include "fuzz_ring.h"
 
 namespace {
 
@@ -43,26 +44,8 @@ using cw::vmm::GuestAddress;
 using cw::vmm::GuestMemory;
 namespace virtio = cw::devices::virtio;
 
-constexpr uint64_t kLowSize = 0x10000;
-constexpr uint64_t kHighStart = 0x20000;
-constexpr uint64_t kHighSize = 0x1000;
+using cw::fuzz::check;
 constexpr uint64_t kDiskSize = 0x10000;
-
-void check(bool ok) {
-    if (!ok)
-        std::abort();
-}
-
-GuestMemory& memory() {
-    static GuestMemory mem = [] {
-        const std::array specs{cw::vmm::RegionSpec{GuestAddress(0), kLowSize},
-                               cw::vmm::RegionSpec{GuestAddress(kHighStart), kHighSize}};
-        auto m = GuestMemory::create_anonymous(specs);
-        check(m.ok());
-        return std::move(m).value();
-    }();
-    return mem;
-}
 
 // A kDiskSize image in /dev/shm (or $TMPDIR), unlinked at exit.
 struct Image {
@@ -102,24 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static Image read_only(true);
     if (size < 2)
         return 0;
-    GuestMemory& mem = memory();
-    check(mem.fill(GuestAddress(0), kLowSize, 0).ok() && mem.fill(GuestAddress(kHighStart), kHighSize, 0).ok());
-    const auto bytes = std::as_bytes(std::span(data + 2, std::min<size_t>(size - 2, kLowSize)));
-    check(mem.write(GuestAddress(0), bytes).ok());
-
-    QueueConfig config;
-    config.max_size = Block::kQueueMaxSize;
-    config.size = static_cast<uint16_t>(1U << (data[0] % 9));
-    config.ready = true;
-    const uint64_t desc = (virtio::avail_ring_size(config.size, true) + 15) / 16 * 16;
-    config.avail_ring = GuestAddress(0);
-    config.desc_table = GuestAddress(desc);
-    config.used_ring = GuestAddress(desc + virtio::desc_table_size(config.size));
-    uint64_t features = virtio::feature_bit(virtio::VIRTIO_F_VERSION_1);
-    if (data[1] & 1)
-        features |= virtio::feature_bit(virtio::VIRTIO_F_EVENT_IDX);
-    if (data[1] & 2)
-        features |= virtio::feature_bit(virtio::VIRTIO_F_INDIRECT_DESC);
+    GuestMemory& mem = cw::fuzz::fuzz_memory();
+    auto [config, features] = cw::fuzz::lay_out_ring(std::span(data, size), Block::kQueueMaxSize);
     Image& image = (data[1] & 16) ? read_only : writable;
     // The transport masks driver features to the offered ones; do the same here.
     const uint64_t blk_bits = ((data[1] & 4) ? virtio::feature_bit(virtio::VIRTIO_BLK_F_DISCARD) : 0) |

@@ -26,6 +26,7 @@
 #include "devices/virtio/spec/virtio_config.h"
 #include "devices/virtio/spec/virtio_ring.h"
 #include "vmm/memory/guest_memory.h"
+#include "fuzz_ring.h"
 
 namespace {
 
@@ -38,25 +39,7 @@ using cw::vmm::GuestAddress;
 using cw::vmm::GuestMemory;
 namespace virtio = cw::devices::virtio;
 
-constexpr uint64_t kLowSize = 0x10000;
-constexpr uint64_t kHighStart = 0x20000;
-constexpr uint64_t kHighSize = 0x1000;
-
-void check(bool ok) {
-    if (!ok)
-        std::abort();
-}
-
-GuestMemory& memory() {
-    static GuestMemory mem = [] {
-        const std::array specs{cw::vmm::RegionSpec{GuestAddress(0), kLowSize},
-                               cw::vmm::RegionSpec{GuestAddress(kHighStart), kHighSize}};
-        auto m = GuestMemory::create_anonymous(specs);
-        check(m.ok());
-        return std::move(m).value();
-    }();
-    return mem;
-}
+using cw::fuzz::check;
 
 void check_chain(const GuestMemory& mem, const DescriptorChain& chain, uint16_t size) {
     check(chain.head_index() < size);
@@ -100,24 +83,8 @@ uint32_t echo(GuestMemory& mem, const DescriptorChain& chain, bool slices) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 2)
         return 0;
-    GuestMemory& mem = memory();
-    check(mem.fill(GuestAddress(0), kLowSize, 0).ok() && mem.fill(GuestAddress(kHighStart), kHighSize, 0).ok());
-    const auto bytes = std::as_bytes(std::span(data + 2, std::min<size_t>(size - 2, kLowSize)));
-    check(mem.write(GuestAddress(0), bytes).ok());
-
-    QueueConfig config;
-    config.max_size = 256;
-    config.size = static_cast<uint16_t>(1U << (data[0] % 9));
-    config.ready = true;
-    const uint64_t desc = (virtio::avail_ring_size(config.size, true) + 15) / 16 * 16;
-    config.avail_ring = GuestAddress(0);
-    config.desc_table = GuestAddress(desc);
-    config.used_ring = GuestAddress(desc + virtio::desc_table_size(config.size));
-    uint64_t features = virtio::feature_bit(virtio::VIRTIO_F_VERSION_1);
-    if (data[1] & 1)
-        features |= virtio::feature_bit(virtio::VIRTIO_F_EVENT_IDX);
-    if (data[1] & 2)
-        features |= virtio::feature_bit(virtio::VIRTIO_F_INDIRECT_DESC);
+    GuestMemory& mem = cw::fuzz::fuzz_memory();
+    auto [config, features] = cw::fuzz::lay_out_ring(std::span(data, size), 256);
     auto created = Queue::create(config, mem, features);
     check(created.ok());
     Queue queue = std::move(created).value();
