@@ -47,6 +47,10 @@ Result<CollateralFile> classify_collateral(std::string path, std::vector<uint8_t
 // large or of no known kind are ignored, not errors: the directory may hold other things.
 Result<CollateralDir> scan_collateral_dir(const std::string& dir);
 
+// Reads a whole file of at most `max_size` bytes; an empty file is an empty vector (it is
+// evidence that fails to parse, not an unreadable file). Errors name the path.
+Result<std::vector<uint8_t>> read_input_file(const std::string& path, uint64_t max_size);
+
 // Parses one CRL, PEM or DER (the whole input).
 Result<X509CrlPtr> parse_crl(std::span<const uint8_t> bytes);
 

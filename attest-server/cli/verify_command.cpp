@@ -44,7 +44,7 @@ std::optional<uint64_t> parse_unsigned(const std::string& text, uint64_t max) {
     uint64_t value = 0;
     for (char c : text) {
         uint64_t digit = static_cast<uint64_t>(c - '0');
-        if (value > (max - digit) / 10)
+        if (digit > max || value > (max - digit) / 10)
             return std::nullopt;
         value = value * 10 + digit;
     }

@@ -162,7 +162,7 @@ std::optional<VerifyOutcome> load_snp_inputs(const VerifyRequest& req, SnpInputs
 }  // namespace
 
 VerifyOutcome run_verify_snp(const VerifyRequest& req) {
-    auto bytes = read_file_bytes(req.evidence, kMaxEvidenceSize);
+    auto bytes = read_input_file(req.evidence, kMaxEvidenceSize);
     if (!bytes.ok())
         return unreadable_input(req, "--evidence " + bytes.error().to_string());
     SnpInputs in;
@@ -214,7 +214,7 @@ VerifyOutcome run_verify_sim(const VerifyRequest& req) {
     auto key = parse_public_key_pem(*key_bytes);
     if (!key.ok())
         return unreadable_input(req, "--sim-key " + *req.sim_key + ": " + key.error().to_string());
-    auto bytes = read_file_bytes(req.evidence, kMaxEvidenceSize);
+    auto bytes = read_input_file(req.evidence, kMaxEvidenceSize);
     if (!bytes.ok())
         return unreadable_input(req, "--evidence " + bytes.error().to_string());
 

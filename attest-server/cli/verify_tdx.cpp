@@ -129,7 +129,7 @@ void put_summary(nlohmann::json& j, const TdxVerdict& v) {
 }  // namespace
 
 VerifyOutcome run_verify_tdx(const VerifyRequest& req) {
-    auto quote = read_file_bytes(req.evidence, kMaxEvidenceSize);
+    auto quote = read_input_file(req.evidence, kMaxEvidenceSize);
     if (!quote.ok())
         return unreadable_input(req, "--evidence " + quote.error().to_string());
     std::vector<std::string> used;
