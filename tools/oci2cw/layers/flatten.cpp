@@ -1,0 +1,47 @@
+#include "layers/flatten.h"
+
+namespace cw::oci {
+
+Result<std::vector<TarEntry>> read_layer(LayerStream& stream, const Limits& limits, uint64_t& entries_left) {
+    std::vector<TarEntry> entries;
+    for (;;) {
+        auto entry = CW_TRY(stream.next());
+        if (!entry)
+            break;
+        if (entries_left == 0)
+            return Error::msg("more than " + std::to_string(limits.max_entries) + " entries in the image");
+        --entries_left;
+        CW_TRY(stream.skip_data(*entry));
+        entries.push_back(std::move(*entry));
+    }
+    CW_TRY(stream.finish());
+    return entries;
+}
+
+std::string layer_name(const Image& image, size_t i) {
+    const ImageLayer& l = image.layers[i];
+    const Digest& d = l.blob ? l.blob->digest : l.diff_id;
+    return "layer " + std::to_string(i) + " (sha256:" + d.short_hex() + ")";
+}
+
+Result<std::unique_ptr<LayerStream>> open_layer(const Image& image, size_t i, const Limits& limits, uint64_t& budget) {
+    const ImageLayer& l = image.layers[i];
+    UniqueFd fd = CW_TRY(image.store->open(l.path));
+    return LayerStream::open(std::make_unique<FdSource>(std::move(fd)), {l.blob, l.compression, l.diff_id}, limits,
+                             budget);
+}
+
+Result<Tree> flatten(const Image& image, const Limits& limits) {
+    Tree tree;
+    uint64_t budget = limits.max_total_bytes;
+    uint64_t entries_left = limits.max_entries;
+    for (size_t i = 0; i < image.layers.size(); ++i) {
+        std::string name = layer_name(image, i);
+        auto stream = CW_TRY(open_layer(image, i, limits, budget).context(name));
+        auto entries = CW_TRY(read_layer(*stream, limits, entries_left).context(name));
+        CW_TRY(apply_layer(tree, entries, static_cast<uint32_t>(i)).context(name));
+    }
+    return tree;
+}
+
+}  // namespace cw::oci

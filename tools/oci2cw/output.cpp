@@ -1,0 +1,64 @@
+#include "output.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "base/unique_fd.h"
+
+namespace cw::oci {
+
+Result<void> hash_file(const std::string& path, std::string& hex, uint64_t& size) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid())
+        return Error::sys("open " + path);
+    Sha256 h;
+    char buf[1 << 16];
+    size = 0;
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0)
+            return Error::sys("read " + path);
+        if (n == 0)
+            break;
+        h.update(buf, static_cast<size_t>(n));
+        size += static_cast<uint64_t>(n);
+    }
+    hex = h.finish().hex;
+    return {};
+}
+
+namespace {
+
+nlohmann::json to_json(const ImageConfig& c, const Artifacts& a) {
+    return {
+        {"entrypoint", c.entrypoint},
+        {"cmd", c.cmd},
+        {"env", c.env},
+        {"working_dir", c.working_dir},
+        {"user", c.user},
+        {"rootfs", {{"file", kRootfsFile}, {"format", "squashfs"}, {"size", a.rootfs_size}, {"sha256", a.rootfs_sha256}}},
+    };
+}
+
+}  // namespace
+
+std::string summary_json(const ImageConfig& config, const Artifacts& a) { return to_json(config, a).dump(); }
+
+Result<void> write_image_json(const std::string& dir, const ImageConfig& config, const Artifacts& a) {
+    std::string text = to_json(config, a).dump(2) + "\n";
+    std::string tmp = dir + "/" + kImageJsonFile + ".partial";
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd.valid())
+        return Error::sys("create " + tmp);
+    if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+        return Error::sys("write " + tmp);
+    fd.reset();
+    if (std::rename(tmp.c_str(), (dir + "/" + kImageJsonFile).c_str()) != 0)
+        return Error::sys("rename " + tmp);
+    return {};
+}
+
+}  // namespace cw::oci
