@@ -38,8 +38,15 @@ Result<Tree> flatten(const Image& image, const Limits& limits) {
     for (size_t i = 0; i < image.layers.size(); ++i) {
         std::string name = layer_name(image, i);
         auto stream = CW_TRY(open_layer(image, i, limits, budget).context(name));
-        auto entries = CW_TRY(read_layer(*stream, limits, entries_left).context(name));
-        CW_TRY(apply_layer(tree, entries, static_cast<uint32_t>(i)).context(name));
+        auto entries = read_layer(*stream, limits, entries_left);
+        if (!entries.ok()) {
+            // A corrupted blob shows up first as tar garbage: name the digest if that is the cause.
+            uint64_t verify_budget = limits.max_total_bytes;
+            auto fresh = CW_TRY(open_layer(image, i, limits, verify_budget).context(name));
+            CW_TRY(fresh->verify_only().context(name));
+            return std::move(entries).error().context(name);
+        }
+        CW_TRY(apply_layer(tree, entries.value(), static_cast<uint32_t>(i)).context(name));
     }
     return tree;
 }

@@ -214,7 +214,7 @@ Result<void> LayerStream::skip_data(const TarEntry& entry, uint64_t already_read
     uint64_t total = already_read;
     std::unique_ptr<uint8_t[]> buf(new uint8_t[kBufSize]);
     for (;;) {
-        size_t n = CW_TRY(read_data({buf.get(), kBufSize}));
+        size_t n = CW_TRY(read_data({buf.get(), kBufSize}).context("entry \"" + entry.path + "\""));
         if (n == 0)
             break;
         total += n;
@@ -223,6 +223,29 @@ Result<void> LayerStream::skip_data(const TarEntry& entry, uint64_t already_read
         return Error::msg("entry \"" + entry.path + "\": content is " + std::to_string(total) +
                           " bytes, its header says " + std::to_string(entry.size));
     return {};
+}
+
+Result<void> LayerStream::verify_only() {
+    std::unique_ptr<uint8_t[]> buf(new uint8_t[kBufSize]);
+    for (;;) {
+        auto n = pull_decompressed({buf.get(), kBufSize});
+        if (n.ok() && *n != 0)
+            continue;
+        if (n.ok())
+            return finish();
+        // Undecodable: only the stored bytes' digest can still be checked.
+        for (;;) {
+            size_t raw = CW_TRY(m_source->read({buf.get(), kBufSize}));
+            if (raw == 0)
+                break;
+            m_compressed_hash.update(buf.get(), raw);
+            m_compressed_bytes += raw;
+        }
+        if (m_expect.blob && m_compressed_hash.finish() != m_expect.blob->digest)
+            return Error::msg("blob digest mismatch (stored bytes do not hash to " + shortened(m_expect.blob->digest) +
+                              ")");
+        return std::move(n).error();
+    }
 }
 
 Result<void> LayerStream::finish() {

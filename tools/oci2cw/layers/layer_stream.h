@@ -49,6 +49,9 @@ public:
     [[nodiscard]] Result<void> skip_data(const TarEntry& entry, uint64_t already_read = 0);
     // Drains the stream and verifies the digests and size against the expectation.
     [[nodiscard]] Result<void> finish();
+    // For a fresh stream whose tar could not be read: reads it without parsing and reports
+    // a digest mismatch if there is one (the better diagnosis for a corrupted blob).
+    [[nodiscard]] Result<void> verify_only();
 
 private:
     LayerStream(std::unique_ptr<ByteSource> source, LayerExpectation expect, const Limits& limits, uint64_t& budget);

@@ -314,6 +314,8 @@ Result<void> Writer::write(const Tree& tree, const LayerOpener& open_layer) {
     SQFS_TRY(sqfs_meta_writer_flush(m_inodes.get()), "inode table");
     m_super.root_inode_ref = m_info[tree.root.get()].inode_ref;
     m_super.directory_table_start = m_file->get_size(m_file.get());
+    // The directory table was kept in memory; its last partial block needs flushing first.
+    SQFS_TRY(sqfs_meta_writer_flush(m_dirs.get()), "directory table");
     SQFS_TRY(sqfs_meta_write_write_to_file(m_dirs.get()), "directory table");
     m_super.inode_count = static_cast<uint32_t>(m_order.size());
 

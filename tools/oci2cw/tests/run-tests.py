@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""End-to-end checks of oci2cw on images written by make-test-images.py (no registry):
+expected trees (read back with sqfs2tar), byte-identical output from oci:, oci-archive:
+and docker-archive:, refusal of each hostile image with one error line naming the entry
+and nothing written, digest errors for a flipped byte, CLI exit codes, and (if umoci is
+installed) agreement with `umoci unpack` on the multi-layer image.
+
+Usage: run-tests.py OCI2CW make-test-images.py
+"""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+OCI2CW, MAKE_IMAGES = sys.argv[1], sys.argv[2]
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def run(args, env=None):
+    return subprocess.run([OCI2CW] + args, capture_output=True, text=True, env=env)
+
+
+TYPES = {tarfile.REGTYPE: "file", tarfile.DIRTYPE: "dir", tarfile.SYMTYPE: "symlink", tarfile.CHRTYPE: "char",
+         tarfile.BLKTYPE: "block", tarfile.FIFOTYPE: "fifo"}
+
+
+def squashfs_tree(image):
+    """path -> attributes, read back through sqfs2tar (squashfs-tools-ng)."""
+    data = subprocess.run(["sqfs2tar", image], capture_output=True, check=True).stdout
+    tree, groups = {}, {}
+    import io
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        for m in tar:
+            if m.type == tarfile.LNKTYPE:
+                tree[m.name] = dict(tree[m.linkname])
+                groups.setdefault(m.linkname, {m.linkname}).add(m.name)
+                continue
+            e = dict(type=TYPES[m.type], mode=m.mode, uid=m.uid, gid=m.gid, mtime=m.mtime)
+            if m.type == tarfile.REGTYPE:
+                e["sha256"] = hashlib.sha256(tar.extractfile(m).read()).hexdigest()
+            if m.type == tarfile.SYMTYPE:
+                e["target"] = m.linkname
+            if m.type in (tarfile.CHRTYPE, tarfile.BLKTYPE):
+                e["dev"] = [m.devmajor, m.devminor]
+            xattrs = {k[len("SCHILY.xattr."):]: v for k, v in m.pax_headers.items() if k.startswith("SCHILY.xattr.")}
+            if xattrs:
+                e["xattrs"] = xattrs
+            tree[m.name] = e
+    return tree, sorted(sorted(g) for g in groups.values())
+
+
+def compare_tree(name, tree, links, expected):
+    expected = {k: v for k, v in expected.items() if k != ""}  # sqfs2tar does not emit the root
+    check(sorted(tree) == sorted(expected), f"{name}: same paths (extra {sorted(set(tree) - set(expected))}, "
+                                            f"missing {sorted(set(expected) - set(tree))})")
+    for path, want in expected.items():
+        got = tree.get(path, {})
+        bad = {k: (got.get(k), v) for k, v in want.items() if k != "link_group" and got.get(k) != v}
+        if "xattrs" not in want and "xattrs" in got:
+            bad["xattrs"] = (got["xattrs"], None)
+        check(not bad, f"{name}: {path} attributes {bad if bad else ''}")
+    want_groups = {}
+    for path, want in expected.items():
+        if "link_group" in want:
+            want_groups.setdefault(want["link_group"], []).append(path)
+    check(sorted(sorted(g) for g in want_groups.values()) == links, f"{name}: hard link groups {links}")
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="oci2cw-test.")
+    try:
+        images = os.path.join(work, "images")
+        subprocess.run([sys.executable, MAKE_IMAGES, images], check=True)
+        tmpdir = os.path.join(work, "tmp")
+        os.mkdir(tmpdir)
+        env = dict(os.environ, TMPDIR=tmpdir)
+
+        outputs = {}
+        for name, ref in [("small", "oci:" + images + "/small"), ("multi", "oci:" + images + "/multi:latest"),
+                          ("multi-oci-archive", "oci-archive:" + images + "/multi.oci.tar"),
+                          ("multi-docker-archive", "docker-archive:" + images + "/multi.docker.tar")]:
+            out = os.path.join(work, "out-" + name)
+            r = run([ref, "--output", out, "--tee", "none", "--json"], env)
+            check(r.returncode == 0, f"{name}: exit 0 ({r.stderr.strip()})")
+            if r.returncode != 0:
+                continue
+            summary = json.loads(r.stdout)
+            image_json = json.load(open(os.path.join(out, "image.json")))
+            squash = os.path.join(out, "rootfs.squashfs")
+            check(image_json == summary and summary["entrypoint"] == ["/bin/busybox"] and
+                  summary["rootfs"]["sha256"] == hashlib.sha256(open(squash, "rb").read()).hexdigest(),
+                  f"{name}: image.json has the process and the squashfs's sha256")
+            outputs[name] = open(squash, "rb").read()
+            expected = json.load(open(os.path.join(images, name.split("-")[0] + ".expected.json")))
+            compare_tree(name, *squashfs_tree(squash), expected)
+        check(len(set(outputs.get(n) for n in ("multi", "multi-oci-archive", "multi-docker-archive"))) == 1,
+              "multi: oci:, oci-archive: and docker-archive: give byte-identical squashfs")
+        again = os.path.join(work, "out-again")
+        run(["oci:" + images + "/multi", "--output", again, "--tee", "none"], env)
+        check(open(os.path.join(again, "rootfs.squashfs"), "rb").read() == outputs.get("multi"),
+              "multi: a second run is byte-identical")
+        check(os.listdir(tmpdir) == [], "staging directories under $TMPDIR are removed")
+
+        hostile = json.load(open(os.path.join(images, "hostile.json")))
+        for name, needle in hostile.items():
+            out = os.path.join(work, "out-hostile-" + name)
+            before = set(os.listdir(work))
+            r = run(["oci:" + images + "/hostile-" + name, "--output", out, "--tee", "none"], env)
+            lines = r.stderr.strip().splitlines()
+            check(r.returncode == 1 and len(lines) == 1 and needle in lines[0] and "layer 1 (sha256:" in lines[0],
+                  f"hostile {name}: exit 1, one line naming {needle}: {r.stderr.strip()}")
+            check(not os.path.exists(os.path.join(out, "rootfs.squashfs")) and set(os.listdir(work)) - before <= {
+                os.path.basename(out)} and os.listdir(tmpdir) == [], f"hostile {name}: nothing written")
+
+        # One flipped byte in the first layer, then in the config.
+        manifest = None
+        for kind in ("layer", "config"):
+            bad = os.path.join(work, "corrupt-" + kind)
+            shutil.copytree(os.path.join(images, "multi"), bad)
+            index = json.load(open(os.path.join(bad, "index.json")))
+            mdigest = index["manifests"][0]["digest"].split(":")[1]
+            manifest = json.load(open(os.path.join(bad, "blobs/sha256", mdigest)))
+            blob = (manifest["layers"][0] if kind == "layer" else manifest["config"])["digest"].split(":")[1]
+            path = os.path.join(bad, "blobs/sha256", blob)
+            data = bytearray(open(path, "rb").read())
+            data[len(data) // 2] ^= 0x01
+            open(path, "wb").write(data)
+            r = run(["oci:" + bad, "--output", os.path.join(work, "out-corrupt-" + kind), "--tee", "none"], env)
+            check(r.returncode == 1 and "digest mismatch" in r.stderr and len(r.stderr.strip().splitlines()) == 1,
+                  f"corrupt {kind}: digest error: {r.stderr.strip()}")
+
+        r = run(["oci:" + images + "/small", "--output", os.path.join(work, "x"), "--tee", "snp"], env)
+        check(r.returncode == 1 and "not implemented yet" in r.stderr, "--tee snp: not implemented yet")
+        check(run(["oci:" + images + "/small", "--tee", "none"], env).returncode == 2, "missing --output: exit 2")
+        check(run(["--bogus"], env).returncode == 2, "unknown option: exit 2")
+        r = run(["nope:x", "--output", os.path.join(work, "x"), "--tee", "none"], env)
+        check(r.returncode == 1 and "image reference" in r.stderr, "bad image reference: exit 1")
+
+        if shutil.which("umoci"):
+            bundle = os.path.join(work, "umoci-bundle")
+            u = subprocess.run(["umoci", "unpack", "--image", images + "/multi-gzip:latest", bundle], capture_output=True,
+                               text=True)
+            check(u.returncode == 0, f"umoci unpack ({u.stderr.strip()[:200]})")
+            if u.returncode == 0:
+                rootfs = os.path.join(bundle, "rootfs")
+                umoci = {}
+                for dirpath, dirs, files in os.walk(rootfs):
+                    for n in dirs + files:
+                        p = os.path.join(dirpath, n)
+                        umoci[os.path.relpath(p, rootfs)] = os.lstat(p)
+                tree, _ = squashfs_tree(os.path.join(work, "out-multi", "rootfs.squashfs"))
+                check(sorted(umoci) == sorted(tree), f"umoci: same paths ({sorted(set(umoci) ^ set(tree))})")
+                diffs = [p for p, st in umoci.items() if p in tree and
+                         (st.st_mode & 0o7777, st.st_uid, st.st_gid) != (tree[p]["mode"], tree[p]["uid"], tree[p]["gid"])]
+                check(not diffs, f"umoci: same modes and owners ({diffs})")
+        else:
+            print("skip umoci comparison: umoci not installed")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{len(failures)} failures")
+    sys.exit(1 if failures else 0)
+
+
+main()
