@@ -11,24 +11,11 @@ namespace cw::vmm {
 namespace dv = devices::virtio;
 
 Result<VirtioMmioSlots::Slot> VirtioMmioSlots::slot(size_t index) {
-    if (index >= kMaxDevices)
-        return Error::msg("too many virtio devices: at most " + std::to_string(kMaxDevices));
     static_assert(x86::kVirtioMmioWindowSize == dv::kVirtioMmioWindowSize);
-    static_assert(x86::kFirstVirtioIrq + kMaxDevices == 16, "IOAPIC pins beyond the MP table's ISA lines");
-    return Slot{x86::kVirtioMmioBase.unchecked_add(index * x86::kVirtioMmioWindowSize),
-                x86::kFirstVirtioIrq + static_cast<uint32_t>(index)};
+    return virtio_mmio_slot(index);
 }
 
-std::string VirtioMmioSlots::cmdline(size_t count) {
-    std::string out;
-    for (size_t i = 0; i < count && i < kMaxDevices; ++i) {
-        const Slot s = slot(i).value();
-        if (!out.empty())
-            out += ' ';
-        out += "virtio_mmio.device=4K@" + hex(s.base.value()) + ":" + std::to_string(s.irq);
-    }
-    return out;
-}
+std::string VirtioMmioSlots::cmdline(size_t count) { return virtio_mmio_cmdline(count); }
 
 Result<void> VirtioMmioSlots::attach(std::string name, std::shared_ptr<dv::VirtioDevice> device, VmFd& vm,
                                      GuestMemory& memory, Bus& mmio, uint64_t platform_features) {

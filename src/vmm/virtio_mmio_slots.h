@@ -19,17 +19,14 @@
 #include "vmm/bus/bus.h"
 #include "vmm/kvm/vm_fd.h"
 #include "vmm/memory/guest_memory.h"
+#include "vmm/virtio_mmio_cmdline.h"
 
 namespace cw::vmm {
 
 class VirtioMmioSlots {
 public:
-    struct Slot {
-        GuestAddress base;
-        uint32_t irq;
-    };
-    // IOAPIC pins 5..15 (the MP table describes the 16 ISA lines; 4 is the serial port).
-    static constexpr size_t kMaxDevices = 11;
+    using Slot = VirtioMmioSlot;
+    static constexpr size_t kMaxDevices = kMaxVirtioMmioDevices;
 
     // Where device `index` lives; an error past kMaxDevices.
     [[nodiscard]] static Result<Slot> slot(size_t index);

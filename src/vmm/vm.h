@@ -8,6 +8,7 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "vmm/arch/x86_64/gdt.h"
 #include "vmm/bus/bus.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/memory/guest_memory.h"
@@ -49,7 +50,7 @@ private:
     [[nodiscard]] Result<void> attach_virtio(std::vector<NamedVirtioDevice> devices,
                                              std::shared_ptr<devices::virtio::Console> console);
     void on_window_change() const;
-    [[nodiscard]] Result<void> setup_vcpus(uint32_t count, GuestAddress entry);
+    [[nodiscard]] Result<void> setup_vcpus(uint32_t count, GuestAddress entry, const x86::LongModeState& long_mode);
     [[nodiscard]] int exit_status() const;
     void print_stats() const;
 

@@ -1,14 +1,14 @@
 // Vm::create: builds a bootable microVM in a fixed order, each step naming itself on error.
 //   1. validate the request     4. KVM VM + irqchip + PIT, RAM slots
 //   2. guest RAM                5. legacy devices on the port I/O bus
-//   3. kernel, initrd, command line, zero page, MP table (before KVM: bad images fail early)
+//   3. the launch image (launch_image.h): kernel, initrd, command line, zero page, MP table,
+//      page tables, GDT (before KVM: bad images fail early)
 //                               6. vCPUs: CPUID, MSRs, registers, long mode, LAPIC
 #include <sys/eventfd.h>
 #include <sys/sysinfo.h>
 
 #include <string>
 
-#include "base/mapped_file.h"
 #include "devices/legacy/exit_port.h"
 #include "devices/legacy/i8042.h"
 #include "devices/legacy/serial_8250.h"
@@ -24,23 +24,15 @@
 #include "vmm/arch/x86_64/memory_map.h"
 #include "vmm/arch/x86_64/mptable.h"
 #include "vmm/arch/x86_64/msrs.h"
-#include "vmm/loader/kernel_loader.h"
+#include "vmm/launch_image.h"
 #include "vmm/vm.h"
 
 namespace cw::vmm {
 
 namespace {
 
-constexpr uint64_t kMaxKernelSize = 512 * x86::kMiB;
-constexpr uint64_t kMaxInitrdSize = 2 * x86::kGiB;
-
-Result<void> validate(const VmConfig& config) {
-    if (config.vcpus == 0 || config.vcpus > kMaxVcpus)
-        return Error::msg("--cpus " + std::to_string(config.vcpus) + ": must be between 1 and " +
-                          std::to_string(kMaxVcpus));
-    if (config.mem_mib < kMinMemMib)
-        return Error::msg("--mem " + std::to_string(config.mem_mib) + " MiB: must be at least " +
-                          std::to_string(kMinMemMib) + " MiB");
+// The host-side checks; load_launch_image checks what the image itself depends on.
+Result<void> validate_host(const VmConfig& config) {
     struct sysinfo info {};
     if (::sysinfo(&info) == 0) {
         uint64_t host_mib = uint64_t{info.totalram} * info.mem_unit / x86::kMiB;
@@ -48,8 +40,6 @@ Result<void> validate(const VmConfig& config) {
             return Error::msg("--mem " + std::to_string(config.mem_mib) + " MiB: more than the host's " +
                               std::to_string(host_mib) + " MiB");
     }
-    if (config.kernel_path.empty())
-        return Error::msg("no kernel given");
     return {};
 }
 
@@ -83,57 +73,20 @@ Result<VirtioPlan> create_virtio_devices(const VmConfig& config) {
     return plan;
 }
 
-// Base, device announcements, then the user's words: the user's come last so that they
-// can override (and "--" followed by init's arguments must stay at the end).
-std::string full_cmdline(const VmConfig& config, size_t virtio_devices) {
-    std::string cmdline = kBaseCmdline;
-    cmdline += config.console == ConsoleKind::Virtio ? " console=hvc0" : " console=ttyS0";
-    if (virtio_devices > 0)
-        cmdline += " " + VirtioMmioSlots::cmdline(virtio_devices);
-    if (!config.extra_cmdline.empty())
-        cmdline += " " + config.extra_cmdline;
-    return cmdline;
-}
-
-// Loads kernel and initrd and writes every boot structure; returns the kernel entry point.
-Result<GuestAddress> load_guest(GuestMemory& memory, const VmConfig& config, size_t virtio_devices) {
-    auto kernel_file = CW_TRY(MappedFile::open(config.kernel_path, kMaxKernelSize).context("kernel"));
-    auto kernel = CW_TRY(loader::load_kernel(kernel_file.bytes(), memory));
-
-    uint32_t cmdline_max = kernel.setup ? kernel.setup->cmdline_size : 0;
-    std::string cmdline = full_cmdline(config, virtio_devices);
-    CW_TRY(x86::write_cmdline(memory, cmdline, cmdline_max));
-
-    x86::BootParamsConfig boot{};
-    boot.kernel_setup = kernel.setup;
-    boot.cmdline = x86::kCmdlineAddr;
-    boot.cmdline_size = static_cast<uint32_t>(cmdline.size());
-    boot.e820 = x86::e820_map(memory);
-    if (!config.initrd_path.empty()) {
-        auto initrd_file = CW_TRY(MappedFile::open(config.initrd_path, kMaxInitrdSize).context("initrd"));
-        auto initrd = initrd_file.bytes();
-        uint32_t addr_max = kernel.setup ? kernel.setup->initrd_addr_max : 0x7fffffff;
-        auto at = CW_TRY(x86::place_initrd(memory, initrd.size(), kernel.end.value(), addr_max));
-        CW_TRY(memory.write(at, std::as_bytes(initrd)));
-        boot.initrd = at;
-        boot.initrd_size = static_cast<uint32_t>(initrd.size());
-    }
-    CW_TRY(x86::write_boot_params(memory, boot));
-    return kernel.entry;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Vm>> Vm::create(const VmConfig& config) {
-    CW_TRY(validate(config));
+    CW_TRY(validate_host(config));
 
     // The guest image and device back-ends first: a bad kernel, initrd or disk is reported
     // before touching KVM.
+    auto image = CW_TRY(load_launch_image(config));
     auto virtio = CW_TRY(create_virtio_devices(config));
-    auto regions = CW_TRY(x86::ram_regions(uint64_t{config.mem_mib} * x86::kMiB));
-    auto memory = CW_TRY(GuestMemory::create_anonymous(regions));
-    GuestAddress entry = CW_TRY(load_guest(memory, config, virtio.devices.size()));
-    CW_TRY(x86::write_mptable(memory, config.vcpus));
+    // The command line announced virtio_device_count() devices; the slots must agree.
+    if (virtio.devices.size() != virtio_device_count(config))
+        return Error::msg("internal error: " + std::to_string(virtio.devices.size()) + " virtio devices created, " +
+                          std::to_string(virtio_device_count(config)) + " announced");
+    auto& memory = image.memory;
 
     auto kvm = CW_TRY(Kvm::open());
     CW_TRY(kvm.require_vm_capabilities());
@@ -150,7 +103,7 @@ Result<std::unique_ptr<Vm>> Vm::create(const VmConfig& config) {
     std::unique_ptr<Vm> vm(new Vm(std::move(kvm), std::move(vm_fd), std::move(memory), std::move(stop)));
     CW_TRY(vm->setup_devices());
     CW_TRY(vm->attach_virtio(std::move(virtio.devices), std::move(virtio.console)));
-    CW_TRY(vm->setup_vcpus(config.vcpus, entry));
+    CW_TRY(vm->setup_vcpus(config.vcpus, image.entry, image.long_mode));
     return vm;
 }
 
@@ -185,10 +138,9 @@ Result<void> Vm::attach_virtio(std::vector<NamedVirtioDevice> devices,
     return {};
 }
 
-Result<void> Vm::setup_vcpus(uint32_t count, GuestAddress entry) {
+Result<void> Vm::setup_vcpus(uint32_t count, GuestAddress entry, const x86::LongModeState& long_mode) {
     size_t run_size = CW_TRY(m_kvm.vcpu_mmap_size());
     auto supported = CW_TRY(m_kvm.supported_cpuid());
-    auto long_mode = CW_TRY(x86::setup_long_mode(m_memory));
     auto msrs = x86::boot_msrs();
     for (uint32_t i = 0; i < count; ++i) {
         auto fd = CW_TRY(m_vm.create_vcpu(i, run_size));

@@ -20,6 +20,10 @@ enum class ConsoleKind {
     Serial,
 };
 
+// Which confidential launch to do. Sim is an ordinary VM with a simulated launch
+// measurement and report service (docs/measurement.md); it protects nothing.
+enum class TeeKind { None, Sim };
+
 struct VmConfig {
     std::string kernel_path;     // ELF vmlinux or bzImage
     std::string initrd_path;     // optional
@@ -33,6 +37,12 @@ struct VmConfig {
     std::optional<devices::virtio::VsockConfig> vsock;
     // virtio-rng: seeds the guest's entropy pool from the host's getrandom().
     bool rng = true;
+    TeeKind tee = TeeKind::None;
+    std::string sim_key_path;          // --tee sim: the host's P-384 private key (PEM)
+    // JSON appended to the initramfs as /cw/workload.json (measured; HOST_DATA = SHA-256).
+    std::string workload_config_path;
+    // Print the launch measurement to stderr at start (--print-measurement).
+    bool print_measurement = false;
 };
 
 inline constexpr uint32_t kMaxVcpus = 64;      // the guest kernel's NR_CPUS

@@ -1,7 +1,6 @@
 // cw-measure: prints the launch measurement a confidential VM will report, computed
-// offline by the same library the VMM launches with. One function per subcommand; the
-// full `cw-measure --kernel ... --initrd ... --config ...` mode joins the table below when
-// the SNP/TDX launch paths exist.
+// offline by the same library the VMM launches with. One function per subcommand; `launch`
+// builds the VMM's own launch image (sim mode; the SNP/TDX launch paths will add theirs).
 //
 // Exit status: 0 on success, 2 on any error (one line on stderr naming what was wrong).
 #include <cxxopts.hpp>
@@ -11,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "tee/launch/cw_measure_launch.h"
 #include "tee/measurement/cw_measure_pages.h"
 
 namespace {
@@ -27,6 +27,8 @@ void usage(FILE* out) {
                  "Usage: cw-measure COMMAND [OPTIONS]\n"
                  "\n"
                  "Commands:\n"
+                 "  launch --kernel K [--initrd I] [--cmdline C] [--workload-config F] --cpus N --mem M\n"
+                 "         [--explain] [--json]             sim launch digest of the image cwrun builds\n"
                  "  snp-pages FILE.json [--explain] [--json]   SEV-SNP launch digest of an explicit page list\n"
                  "  tdx-pages FILE.json [--explain] [--json]   TDX MRTD of an explicit PAGE.ADD / MR.EXTEND list\n"
                  "\n"
@@ -98,6 +100,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     // The subcommand sees itself as argv[0].
+    if (command == "launch")
+        return cw::tee::cli::run_launch_command(argc - 1, argv + 1);
     if (command == "snp-pages")
         return run_pages_command(command, kSnpFormat, cw::tee::cli::run_snp_pages, argc - 1, argv + 1);
     if (command == "tdx-pages")

@@ -1,0 +1,121 @@
+#include "tee/launch/cw_measure_launch.h"
+
+#include <cxxopts.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "base/hex.h"
+#include "vmm/launch_image.h"
+
+namespace cw::tee::cli {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+int fail(const std::string& message) {
+    std::fprintf(stderr, "cw-measure: launch: %s\n", message.c_str());
+    return 2;
+}
+
+// The options that shape the launch image, named as cwrun names them.
+cxxopts::Options launch_options() {
+    cxxopts::Options options("cw-measure launch",
+                             "Sim launch digest of the image `cwrun --tee sim` builds from the same options\n"
+                             "(docs/measurement.md). Give exactly the cwrun options that shape the image.");
+    options.add_options()
+        ("kernel", "guest kernel (ELF vmlinux or bzImage)", cxxopts::value<std::string>())
+        ("initrd", "initramfs image", cxxopts::value<std::string>())
+        ("cmdline", "text appended to the kernel command line", cxxopts::value<std::string>()->default_value(""))
+        ("workload-config", "workload configuration (JSON), appended as /cw/workload.json",
+         cxxopts::value<std::string>())
+        ("cpus", "number of vCPUs", cxxopts::value<uint32_t>()->default_value("1"))
+        ("mem", "guest memory in MiB", cxxopts::value<uint32_t>()->default_value("256"))
+        ("console", "guest console: virtio or serial (its console= entry is measured)",
+         cxxopts::value<std::string>()->default_value("virtio"))
+        ("disks", "number of --disk options cwrun gets (each announces a device)",
+         cxxopts::value<uint32_t>()->default_value("0"))
+        ("explain", "list every measured page: type, GPA, content hash, running digest")
+        ("json", "print JSON instead of hex")
+        ("h,help", "show this help");
+    return options;
+}
+
+void print(const SnpLaunchDigest& digest, const vmm::LaunchImage& image, bool explain, bool json) {
+    const std::string value = to_hex_lower(digest.digest());
+    const std::string host_data = image.workload_host_data ? to_hex_lower(*image.workload_host_data)
+                                                           : std::string(64, '0');
+    if (json) {
+        Json out = {{"snp_launch_digest", value}, {"host_data", host_data}, {"cmdline", image.cmdline}};
+        if (explain) {
+            Json pages = Json::array();
+            for (const SnpTraceStep& s : digest.trace())
+                pages.push_back({{"type", s.type == SnpPageType::Vmsa ? "vmsa" : "normal"}, {"gpa", hex(s.gpa)},
+                                 {"contents", to_hex_lower(s.contents)}, {"digest", to_hex_lower(s.digest)}});
+            out["pages"] = std::move(pages);
+        }
+        std::printf("%s\n", out.dump(2).c_str());
+        return;
+    }
+    if (explain) {
+        std::printf("# cmdline: %s\n# host_data: %s\n", image.cmdline.c_str(), host_data.c_str());
+        std::printf("#  step type       gpa                contents (PAGE_INFO.CONTENTS) digest after this page\n");
+        for (size_t i = 0; i < digest.trace().size(); ++i) {
+            const SnpTraceStep& s = digest.trace()[i];
+            std::printf("%6zu %-10s 0x%016llx %s %s\n", i, std::string(snp_page_type_name(s.type)).c_str(),
+                        static_cast<unsigned long long>(s.gpa), to_hex_lower(s.contents).c_str(),
+                        to_hex_lower(s.digest).c_str());
+        }
+    }
+    std::printf("%s\n", value.c_str());
+}
+
+}  // namespace
+
+int run_launch_command(int argc, char** argv) {
+    auto options = launch_options();
+    cxxopts::ParseResult args;
+    try {
+        args = options.parse(argc, argv);
+    } catch (const cxxopts::exceptions::exception& e) {
+        return fail(std::string(e.what()) + " (see cw-measure launch --help)");
+    }
+    if (args.count("help") != 0) {
+        std::printf("%s\n", options.help().c_str());
+        return 0;
+    }
+    if (!args.unmatched().empty())
+        return fail("unexpected argument '" + args.unmatched().front() + "'");
+    if (args.count("kernel") == 0)
+        return fail("--kernel is required");
+
+    vmm::VmConfig config;
+    config.tee = vmm::TeeKind::Sim;
+    config.kernel_path = args["kernel"].as<std::string>();
+    if (args.count("initrd") != 0)
+        config.initrd_path = args["initrd"].as<std::string>();
+    config.extra_cmdline = args["cmdline"].as<std::string>();
+    if (args.count("workload-config") != 0)
+        config.workload_config_path = args["workload-config"].as<std::string>();
+    config.vcpus = args["cpus"].as<uint32_t>();
+    config.mem_mib = args["mem"].as<uint32_t>();
+    const std::string console = args["console"].as<std::string>();
+    if (console != "virtio" && console != "serial")
+        return fail("--console '" + console + "': expected virtio or serial");
+    config.console = console == "virtio" ? vmm::ConsoleKind::Virtio : vmm::ConsoleKind::Serial;
+    config.disks.resize(args["disks"].as<uint32_t>());  // only their number shapes the image
+
+    const bool explain = args.count("explain") != 0;
+    auto image = vmm::load_launch_image(config);
+    if (!image.ok())
+        return fail(image.error().to_string());
+    auto digest = vmm::measure_launch_image(image.value(), config.vcpus, explain);
+    if (!digest.ok())
+        return fail(digest.error().to_string());
+    print(digest.value(), image.value(), explain, args.count("json") != 0);
+    return 0;
+}
+
+}  // namespace cw::tee::cli
