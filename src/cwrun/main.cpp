@@ -64,6 +64,12 @@ int main(int argc, char** argv) {
          "PORT=HOST:TCPPORT or PORT=unix:PATH (repeatable)", cxxopts::value<std::vector<std::string>>())
         ("vsock-listen", "host clients of the Unix socket PATH reach guest vsock port PORT: PATH=PORT (repeatable)",
          cxxopts::value<std::vector<std::string>>())
+        ("tee", "confidential launch: none or sim (simulated: protects nothing; snp/tdx not implemented yet)",
+         cxxopts::value<std::string>()->default_value("none"))
+        ("sim-key", "--tee sim: the host's P-384 private key (PEM) that signs sim reports",
+         cxxopts::value<std::string>())
+        ("workload-config", "workload configuration (JSON, <= 64 KiB), measured and readable in the guest as "
+         "/cw/workload.json", cxxopts::value<std::string>())
         ("h,help", "show this help");
 
     cxxopts::ParseResult args;
@@ -126,6 +132,15 @@ int main(int argc, char** argv) {
                 return error(cw_get_error(id));  // the parser names the option
         }
     }
+    const std::string tee = args["tee"].as<std::string>();
+    const std::string sim_key = args.count("sim-key") != 0 ? args["sim-key"].as<std::string>() : "";
+    if (tee != "sim" && !sim_key.empty())
+        return error("--sim-key applies to --tee sim only");
+    if (cw_set_tee(id, tee.c_str(), sim_key.c_str()) < 0)
+        return error(cw_get_error(id));
+    if (args.count("workload-config") != 0 &&
+        cw_set_workload_config(id, args["workload-config"].as<std::string>().c_str()) < 0)
+        return error(cw_get_error(id));
     int32_t status = cw_start_enter(id);
     if (status < 0)
         return error(cw_get_error(id));

@@ -18,6 +18,7 @@
 #include "devices/legacy/serial_8250.h"
 #include "devices/virtio/console/console.h"
 #include "devices/virtio/console/terminal.h"
+#include "tee/sim/report_service.h"
 
 namespace cw::vmm {
 

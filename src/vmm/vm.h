@@ -8,6 +8,7 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "tee/sim/report_service.h"
 #include "vmm/arch/x86_64/gdt.h"
 #include "vmm/bus/bus.h"
 #include "vmm/kvm/kvm.h"
@@ -65,6 +66,7 @@ private:
     std::shared_ptr<devices::ExitPort> m_exit_port;
     VirtioMmioSlots m_virtio;
     std::shared_ptr<devices::virtio::Console> m_console;  // when the console is virtio
+    std::unique_ptr<tee::SimReportService> m_sim_service;  // --tee sim
     // Declared last: destroyed (joined) first, before the buses and devices they use.
     std::vector<std::unique_ptr<Vcpu>> m_vcpus;
 };

@@ -7,7 +7,11 @@
 #include <sys/eventfd.h>
 #include <sys/sysinfo.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
+
+#include "base/hex.h"
 
 #include "devices/legacy/exit_port.h"
 #include "devices/legacy/i8042.h"
@@ -24,6 +28,7 @@
 #include "vmm/arch/x86_64/memory_map.h"
 #include "vmm/arch/x86_64/mptable.h"
 #include "vmm/arch/x86_64/msrs.h"
+#include "tee/sim/report_service.h"
 #include "vmm/launch_image.h"
 #include "vmm/vm.h"
 
@@ -50,7 +55,7 @@ struct VirtioPlan {
     std::shared_ptr<devices::virtio::Console> console;  // also in devices, when configured
 };
 
-Result<VirtioPlan> create_virtio_devices(const VmConfig& config) {
+Result<VirtioPlan> create_virtio_devices(const VmConfig& config, const std::string& sim_report_socket) {
     namespace dv = devices::virtio;
     VirtioPlan plan;
     auto& devices = plan.devices;
@@ -63,14 +68,32 @@ Result<VirtioPlan> create_virtio_devices(const VmConfig& config) {
         auto disk = CW_TRY(dv::Block::open(config.disks[i]).context(name));
         devices.push_back({std::move(name), std::move(disk)});
     }
-    if (config.vsock)
-        devices.push_back({"virtio-vsock", CW_TRY(dv::Vsock::create(*config.vsock).context("virtio-vsock"))});
+    if (config.vsock || !sim_report_socket.empty()) {
+        dv::VsockConfig vsock = config.vsock.value_or(dv::VsockConfig{});
+        if (!sim_report_socket.empty())
+            vsock.targets.push_back({tee::kSimReportVsockPort, sim_report_socket, "", 0});
+        devices.push_back({"virtio-vsock", CW_TRY(dv::Vsock::create(vsock).context("virtio-vsock"))});
+    }
     if (config.rng)
         devices.push_back({"virtio-rng", dv::Rng::create()});
     if (devices.size() > VirtioMmioSlots::kMaxDevices)
         return Error::msg(std::to_string(devices.size()) + " virtio devices requested: at most " +
                           std::to_string(VirtioMmioSlots::kMaxDevices));
     return plan;
+}
+
+// --tee sim: the launch digest over the image, and the report service that signs it.
+Result<std::unique_ptr<tee::SimReportService>> start_sim(const VmConfig& config, const LaunchImage& image) {
+    if (config.sim_key_path.empty())
+        return Error::msg("--tee sim needs --sim-key KEY.pem (the host's P-384 private key)");
+    auto digest = CW_TRY(measure_launch_image(image, config.vcpus).context("sim launch measurement"));
+    if (std::getenv("CW_VMM_STATS") != nullptr)
+        std::fprintf(stderr, "cw-vmm: sim launch measurement %s\n", to_hex_lower(digest.digest()).c_str());
+    attest::SimReportInput fields;
+    fields.measurement = digest.digest();
+    if (image.workload_host_data)
+        fields.host_data = *image.workload_host_data;
+    return tee::SimReportService::start(config.sim_key_path, fields);
 }
 
 }  // namespace
@@ -81,7 +104,10 @@ Result<std::unique_ptr<Vm>> Vm::create(const VmConfig& config) {
     // The guest image and device back-ends first: a bad kernel, initrd or disk is reported
     // before touching KVM.
     auto image = CW_TRY(load_launch_image(config));
-    auto virtio = CW_TRY(create_virtio_devices(config));
+    std::unique_ptr<tee::SimReportService> sim;
+    if (config.tee == TeeKind::Sim)
+        sim = CW_TRY(start_sim(config, image));
+    auto virtio = CW_TRY(create_virtio_devices(config, sim ? sim->socket_path() : std::string()));
     // The command line announced virtio_device_count() devices; the slots must agree.
     if (virtio.devices.size() != virtio_device_count(config))
         return Error::msg("internal error: " + std::to_string(virtio.devices.size()) + " virtio devices created, " +
@@ -101,6 +127,7 @@ Result<std::unique_ptr<Vm>> Vm::create(const VmConfig& config) {
 
     auto stop = CW_TRY(StopSignal::create());
     std::unique_ptr<Vm> vm(new Vm(std::move(kvm), std::move(vm_fd), std::move(memory), std::move(stop)));
+    vm->m_sim_service = std::move(sim);
     CW_TRY(vm->setup_devices());
     CW_TRY(vm->attach_virtio(std::move(virtio.devices), std::move(virtio.console)));
     CW_TRY(vm->setup_vcpus(config.vcpus, image.entry, image.long_mode));

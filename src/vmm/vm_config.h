@@ -41,8 +41,6 @@ struct VmConfig {
     std::string sim_key_path;          // --tee sim: the host's P-384 private key (PEM)
     // JSON appended to the initramfs as /cw/workload.json (measured; HOST_DATA = SHA-256).
     std::string workload_config_path;
-    // Print the launch measurement to stderr at start (--print-measurement).
-    bool print_measurement = false;
 };
 
 inline constexpr uint32_t kMaxVcpus = 64;      // the guest kernel's NR_CPUS

@@ -129,6 +129,35 @@ int32_t cw_set_console(uint32_t ctx, uint32_t kind) {
     return 0;
 }
 
+int32_t cw_set_tee(uint32_t ctx, const char* tee, const char* key_path) {
+    Context* c = find(ctx);
+    if (c == nullptr)
+        return -ENOENT;
+    const std::string kind = tee != nullptr ? tee : "";
+    if (kind == "none") {
+        c->config.tee = cw::vmm::TeeKind::None;
+        c->config.sim_key_path.clear();
+        return 0;
+    }
+    if (kind == "snp" || kind == "tdx")
+        return fail(*c, ENOTSUP, "--tee " + kind + ": not supported on this host / not implemented yet");
+    if (kind != "sim")
+        return fail(*c, EINVAL, "--tee '" + kind + "': expected none or sim");
+    if (key_path == nullptr || *key_path == '\0')
+        return fail(*c, EINVAL, "--tee sim needs --sim-key KEY.pem (the host's P-384 private key)");
+    c->config.tee = cw::vmm::TeeKind::Sim;
+    c->config.sim_key_path = key_path;
+    return 0;
+}
+
+int32_t cw_set_workload_config(uint32_t ctx, const char* path) {
+    Context* c = find(ctx);
+    if (c == nullptr)
+        return -ENOENT;
+    c->config.workload_config_path = path != nullptr ? path : "";
+    return 0;
+}
+
 int32_t cw_start_enter(uint32_t ctx) {
     Context* c = find(ctx);
     if (c == nullptr)

@@ -47,6 +47,14 @@ int32_t cw_add_vsock_listen(uint32_t ctx, const char* spec);
 #define CW_CONSOLE_VIRTIO 0
 #define CW_CONSOLE_SERIAL 1
 int32_t cw_set_console(uint32_t ctx, uint32_t kind);
+/* The confidential launch: "none" (default) or "sim" (an ordinary VM with a simulated launch
+ * measurement and a report service on host vsock port 4050, signed with the P-384 private key
+ * at key_path; PROTECTS NOTHING, see docs/threat-model.md). "snp" and "tdx" are refused
+ * (-ENOTSUP): not implemented yet; never a silent fallback. */
+int32_t cw_set_tee(uint32_t ctx, const char* tee, const char* key_path);
+/* A workload configuration (JSON, at most 64 KiB) the guest reads as /cw/workload.json; it is
+ * part of the launch measurement and its SHA-256 is the sim report's HOST_DATA. */
+int32_t cw_set_workload_config(uint32_t ctx, const char* path);
 /* Builds and runs the VM until the guest stops. Returns the workload's exit status
  * (0..255; 128+N when the VMM got signal N; 125 when the VM failed) or -errno when the VM
  * could not be built. */
