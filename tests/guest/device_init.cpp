@@ -5,6 +5,7 @@
 //   blk ...                       block device checks (check_blk.cpp)
 //   console ...                   hvc0 input and output (check_console.cpp)
 //   vsock ...                     vsock streams to and from the host (check_vsock.cpp)
+//   sim-report HEX128             the sim TEE's report service (check_sim_report.cpp)
 // A separate initramfs from the boot tests' (test_init.cpp): it links OpenSSL's SHA-256
 // statically, which would make every boot test and benchmark unpack 5 MB more.
 #include <sys/mount.h>
@@ -33,5 +34,7 @@ int main(int argc, char** argv) {
         check_console(argc - 1, argv + 1);
     if (std::strcmp(command, "vsock") == 0)
         check_vsock(argc - 1, argv + 1);
+    if (std::strcmp(command, "sim-report") == 0)
+        check_sim_report(argc - 1, argv + 1);
     fail(std::string("unknown check '") + command + "'", false);
 }

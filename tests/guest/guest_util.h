@@ -21,5 +21,6 @@ std::string sha256_hex(const void* data, size_t len);
 [[noreturn]] void check_blk(int argc, char** argv);
 [[noreturn]] void check_console(int argc, char** argv);
 [[noreturn]] void check_vsock(int argc, char** argv);
+[[noreturn]] void check_sim_report(int argc, char** argv);
 
 }  // namespace cw::guest_test

@@ -1,0 +1,83 @@
+// sim-report: the sim TEE's report service from inside the guest.
+//   sim-report HEX128   sends the 64 bytes HEX128 to host vsock port 4050 (CID 2), reads the
+//                       1184-byte report and prints it as hex ("sim-report: report HEX"),
+//                       and prints the SHA-256 of /cw/workload.json ("sim-report: workload
+//                       SHA"); the host checks both (tests/vmm/device-test sim-report)
+#include <linux/vm_sockets.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "guest_util.h"
+
+namespace cw::guest_test {
+
+namespace {
+
+constexpr unsigned kHostCid = 2;
+constexpr unsigned kReportPort = 4050;  // tee/sim/report_service.h
+constexpr size_t kRequestSize = 64;
+constexpr size_t kReportSize = 1184;
+
+std::string hex(const unsigned char* p, size_t n) {
+    std::string out;
+    char b[3];
+    for (size_t i = 0; i < n; ++i) {
+        std::snprintf(b, sizeof b, "%02x", p[i]);
+        out += b;
+    }
+    return out;
+}
+
+}  // namespace
+
+void check_sim_report(int argc, char** argv) {
+    if (argc != 2 || std::strlen(argv[1]) != 2 * kRequestSize)
+        fail("usage: sim-report HEX128", false);
+    unsigned char request[kRequestSize];
+    for (size_t i = 0; i < kRequestSize; ++i) {
+        unsigned v = 0;
+        if (std::sscanf(argv[1] + 2 * i, "%2x", &v) != 1)
+            fail("sim-report: bad hex", false);
+        request[i] = static_cast<unsigned char>(v);
+    }
+    int fd = socket(AF_VSOCK, SOCK_STREAM, 0);
+    if (fd < 0)
+        fail("sim-report: socket");
+    sockaddr_vm addr{};
+    addr.svm_family = AF_VSOCK;
+    addr.svm_cid = kHostCid;
+    addr.svm_port = kReportPort;
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+        fail("sim-report: connect");
+    if (write(fd, request, sizeof request) != static_cast<ssize_t>(sizeof request))
+        fail("sim-report: write");
+    std::vector<unsigned char> report(kReportSize);
+    size_t got = 0;
+    while (got < report.size()) {
+        ssize_t n = read(fd, report.data() + got, report.size() - got);
+        if (n <= 0)
+            fail("sim-report: read after " + std::to_string(got) + " bytes");
+        got += static_cast<size_t>(n);
+    }
+    unsigned char extra;
+    if (read(fd, &extra, 1) != 0)
+        fail("sim-report: the service did not close after the report", false);
+    close(fd);
+    say("sim-report: report %s", hex(report.data(), report.size()).c_str());
+
+    std::FILE* f = std::fopen("/cw/workload.json", "rb");
+    if (f == nullptr)
+        fail("sim-report: /cw/workload.json");
+    std::vector<unsigned char> config(65536);
+    size_t len = std::fread(config.data(), 1, config.size(), f);
+    std::fclose(f);
+    say("sim-report: workload %s", sha256_hex(config.data(), len).c_str());
+    stop_vm(0);
+}
+
+}  // namespace cw::guest_test
