@@ -18,7 +18,6 @@ namespace cw::guest_test {
 
 namespace {
 
-constexpr unsigned kHostCid = 2;
 constexpr unsigned kReportPort = 4050;  // tee/sim/report_service.h
 constexpr size_t kRequestSize = 64;
 constexpr size_t kReportSize = 1184;
@@ -45,15 +44,9 @@ void check_sim_report(int argc, char** argv) {
             fail("sim-report: bad hex", false);
         request[i] = static_cast<unsigned char>(v);
     }
-    int fd = socket(AF_VSOCK, SOCK_STREAM, 0);
+    int fd = vsock_connect_host(kReportPort);
     if (fd < 0)
-        fail("sim-report: socket");
-    sockaddr_vm addr{};
-    addr.svm_family = AF_VSOCK;
-    addr.svm_cid = kHostCid;
-    addr.svm_port = kReportPort;
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-        fail("sim-report: connect");
+        fail("sim-report: connect to host port " + std::to_string(kReportPort));
     if (write(fd, request, sizeof request) != static_cast<ssize_t>(sizeof request))
         fail("sim-report: write");
     std::vector<unsigned char> report(kReportSize);

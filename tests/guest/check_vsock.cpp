@@ -21,7 +21,6 @@ namespace cw::guest_test {
 
 namespace {
 
-constexpr unsigned kHostCid = 2;
 
 std::vector<unsigned char> pseudo_random(size_t n, uint64_t seed) {
     std::vector<unsigned char> out(n);
@@ -48,18 +47,9 @@ bool write_all(int fd, const unsigned char* p, size_t n) {
 
 // One client connection; returns an empty string on success, else what went wrong.
 std::string echo_client(unsigned port, size_t bytes, unsigned index) {
-    int fd = socket(AF_VSOCK, SOCK_STREAM, 0);
+    int fd = vsock_connect_host(port);
     if (fd < 0)
-        return std::string("socket: ") + std::strerror(errno);
-    sockaddr_vm addr{};
-    addr.svm_family = AF_VSOCK;
-    addr.svm_cid = kHostCid;
-    addr.svm_port = port;
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        std::string why = std::string("connect: ") + std::strerror(errno);
-        close(fd);
-        return why;
-    }
+        return std::string("connect: ") + std::strerror(errno);
     const auto sent = pseudo_random(bytes, index + 1);
     std::atomic<bool> write_ok{true};
     std::thread writer([&] {

@@ -1,6 +1,8 @@
 #include "guest_util.h"
 
+#include <linux/vm_sockets.h>
 #include <sys/io.h>
+#include <sys/socket.h>
 #include <sys/reboot.h>
 #include <unistd.h>
 
@@ -45,6 +47,23 @@ void say(const char* format, ...) {
     va_end(args);
     std::fputc('\n', stdout);
     std::fflush(stdout);
+}
+
+int vsock_connect_host(unsigned port) {
+    int fd = socket(AF_VSOCK, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    sockaddr_vm addr{};
+    addr.svm_family = AF_VSOCK;
+    addr.svm_cid = VMADDR_CID_HOST;
+    addr.svm_port = port;
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        const int err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
 }
 
 }  // namespace cw::guest_test

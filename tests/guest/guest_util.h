@@ -13,6 +13,8 @@ namespace cw::guest_test {
 [[noreturn]] void fail(const std::string& what, bool errno_too = true);
 // printf to the console with the "cw-test-init: " prefix, flushed.
 void say(const char* format, ...) __attribute__((format(printf, 1, 2)));
+// A vsock stream connected to the host (CID 2) port `port`; -1 with errno set on failure.
+int vsock_connect_host(unsigned port);
 // SHA-256 of bytes as lowercase hex (guest_sha.cpp: only the device checks link OpenSSL).
 std::string sha256_hex(const void* data, size_t len);
 
