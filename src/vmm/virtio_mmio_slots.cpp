@@ -31,11 +31,11 @@ Result<void> VirtioMmioSlots::attach(std::string name, std::shared_ptr<dv::Virti
         CW_TRY(vm.register_mmio_ioeventfd((*events)[q].fd(), notify, 4, q)
                    .context(name + ": queue " + std::to_string(q) + " notification"));
     auto transport = CW_TRY(dv::MmioTransport::create(
-                                std::move(device), memory, [irq] { irq->notify(); }, {}, platform_features,
+                                device, memory, [irq] { irq->notify(); }, {}, platform_features,
                                 std::move(events))
                                 .context(name));
     CW_TRY(mmio.insert(transport, s.base.value(), x86::kVirtioMmioWindowSize).context(name));
-    m_attached.push_back({std::move(name), std::move(transport)});
+    m_attached.push_back({std::move(name), std::move(transport), std::move(device)});
     return {};
 }
 

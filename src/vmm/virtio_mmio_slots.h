@@ -7,6 +7,7 @@
 // device's worker inside the kernel without an exit to the VMM.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -38,11 +39,18 @@ public:
     [[nodiscard]] Result<void> attach(std::string name, std::shared_ptr<devices::virtio::VirtioDevice> device,
                                       VmFd& vm, GuestMemory& memory, Bus& mmio, uint64_t platform_features = 0);
     [[nodiscard]] size_t size() const { return m_attached.size(); }
+    // After the vCPUs stopped for good: each device writes out what it holds for the host
+    // (VirtioDevice::drain_at_exit), each waiting at most `limit`.
+    void drain_at_exit(std::chrono::milliseconds limit) const {
+        for (const auto& a : m_attached)
+            a.device->drain_at_exit(limit);
+    }
 
 private:
     struct Attached {
         std::string name;
         std::shared_ptr<devices::virtio::MmioTransport> transport;
+        std::shared_ptr<devices::virtio::VirtioDevice> device;
     };
     std::vector<Attached> m_attached;
 };

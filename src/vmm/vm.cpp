@@ -85,8 +85,9 @@ Result<int> Vm::run() {
     for (auto& vcpu : m_vcpus)
         vcpu->kick_and_join();
     m_serial->flush();
-    if (m_console)
-        m_console->drain_at_exit(std::chrono::seconds(2));
+    // The guest's last console output and socket bytes (it may power off right after
+    // writing them) reach the host before the devices go away.
+    m_virtio.drain_at_exit(std::chrono::seconds(2));
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     if (std::getenv("CW_VMM_STATS") != nullptr)
         print_stats();

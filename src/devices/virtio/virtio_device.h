@@ -13,6 +13,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -80,6 +81,10 @@ public:
     virtual void write_config(uint64_t offset, std::span<const uint8_t> data) = 0;
     // DRIVER_OK: start running. An error sets DEVICE_NEEDS_RESET.
     [[nodiscard]] virtual Result<void> activate(ActivationContext context) = 0;
+    // The VM has stopped for good (no vCPU runs any more; the VMM is about to exit): a device
+    // that holds data on its way to the host (console output, socket bytes) writes it out,
+    // waiting at most `limit`. The device is inert afterwards. Default: nothing to do.
+    virtual void drain_at_exit(std::chrono::milliseconds /*limit*/) {}
     // The driver wrote 0 to Status (or the transport goes away): stop, forget acked
     // features and queues, return to the initial state. Called whether or not the device
     // was activated.

@@ -58,7 +58,7 @@ public:
     [[nodiscard]] bool active() const;
 
     // After the vCPUs stopped: writes out what the guest left (ConsolePort::drain_at_exit).
-    void drain_at_exit(std::chrono::milliseconds limit);
+    void drain_at_exit(std::chrono::milliseconds limit) override;
 
 private:
     Console(int input_fd, int output_fd, uint64_t offered, VirtioConsoleConfig config)

@@ -1,5 +1,7 @@
 #include "devices/virtio/vsock/muxer.h"
 
+#include <thread>
+
 #include <sys/epoll.h>
 
 namespace cw::devices::virtio {
@@ -38,6 +40,25 @@ void VsockMuxer::process_tx() {
         kick_self(kVsockTxQueue);
     signal_if_needed(m_tx);
     pump_rx();
+}
+
+void VsockMuxer::drain_at_exit(std::chrono::steady_clock::time_point deadline) {
+    // process_tx() handles a bounded batch per call; the ring holds at most its size.
+    for (uint32_t i = 0; i <= m_tx.size() / kMaxTxChainsPerWake + 1 && !m_broken; ++i)
+        process_tx();
+    for (;;) {
+        bool waiting = false;
+        for (auto& [key, conn] : m_connections) {
+            if (conn->pending_bytes() == 0)
+                continue;
+            if (!conn->flush().ok())
+                continue;  // the peer went away: nothing left to deliver
+            waiting = waiting || conn->pending_bytes() > 0;
+        }
+        if (!waiting || std::chrono::steady_clock::now() >= deadline)
+            return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 }
 
 void VsockMuxer::handle_tx_chain(const DescriptorChain& chain) {

@@ -16,6 +16,8 @@
 // connection queue up to kMaxOrphanRsts, beyond which they are dropped.
 #pragma once
 
+#include <chrono>
+
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -59,6 +61,11 @@ public:
 
     // The guest kicked the tx / rx queue (or a self-kick asked to continue).
     void process_tx();
+    // The VM has stopped (no vCPU runs, the worker is stopped): takes every packet the guest
+    // left on the tx queue and writes the bytes still queued for host sockets, waiting for
+    // slow readers until `deadline`. Without it, the last bytes a guest wrote just before it
+    // powered off would be lost with the connection.
+    void drain_at_exit(std::chrono::steady_clock::time_point deadline);
     void process_rx();
     // A listener has clients waiting: each becomes a REQUEST to `guest_port`.
     void accept_clients(const UnixListener& listener, uint32_t guest_port);

@@ -86,6 +86,13 @@ Result<void> Vsock::start_worker(ActivationContext& context) {
     return {};
 }
 
+void Vsock::drain_at_exit(std::chrono::milliseconds limit) {
+    if (m_worker)
+        m_worker->stop();  // the muxer is this thread's now
+    if (m_muxer)
+        m_muxer->drain_at_exit(std::chrono::steady_clock::now() + limit);
+}
+
 void Vsock::reset() {
     if (m_worker)
         m_worker->stop();

@@ -54,6 +54,7 @@ public:
     void write_config(uint64_t, std::span<const uint8_t>) override {}  // guest_cid is read-only
     [[nodiscard]] Result<void> activate(ActivationContext context) override;
     void reset() override;
+    void drain_at_exit(std::chrono::milliseconds limit) override;
 
     [[nodiscard]] uint64_t guest_cid() const { return m_guest_cid; }
 
