@@ -18,7 +18,11 @@ namespace cw::oci {
 struct ContentRef {
     uint32_t layer = 0;
     uint64_t index = 0;  // TarEntry::index within that layer
-    auto operator<=>(const ContentRef&) const = default;
+    // Spelled out: clang's defaulted operator<=> trips -Wzero-as-null-pointer-constant.
+    friend bool operator<(const ContentRef& a, const ContentRef& b) {
+        return a.layer != b.layer ? a.layer < b.layer : a.index < b.index;
+    }
+    friend bool operator==(const ContentRef&, const ContentRef&) = default;
 };
 
 struct Node {
