@@ -1,0 +1,28 @@
+// The SQLite Store: one database file (schema in sqlite_schema.cpp), disk keys sealed under
+// the master key.
+//
+// Thread safety: one connection, every call serialised by one mutex (SQLite work here is
+// short; sealing and opening keys run outside the lock). Several processes on one file are
+// safe as far as SQLite is (WAL, 5 s busy timeout), though the server does not need that.
+//
+// Durability: WAL with synchronous=FULL, so every acknowledged put/delete/audit survives a
+// power loss (see configure_connection for why not NORMAL).
+//
+// A database whose keys were sealed under another master key opens fine; list_workloads and
+// the audit log work, and get_workload of such a row fails with
+// "workload <id>: sealed disk key does not open with this master key".
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/master_key.h"
+#include "store/store.h"
+
+namespace cw::attest::store {
+
+// Opens (creating it with mode 0600 if missing) and migrates the database at `path`.
+// Refuses a database with a newer schema version than this code knows.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, MasterKey master_key);
+
+}  // namespace cw::attest::store
