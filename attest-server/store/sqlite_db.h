@@ -1,6 +1,6 @@
 // Thin RAII over the sqlite3 C API: one connection, prepared statements with bound
 // parameters (the only way SQL meets data here), and a transaction guard. Not thread-safe by
-// itself: SqliteStore serialises every use behind its mutex.
+// itself: SqliteStore serialises every use of a connection behind that connection's mutex.
 #pragma once
 
 #include <sqlite3.h>
@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
