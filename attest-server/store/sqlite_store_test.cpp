@@ -231,6 +231,36 @@ TEST_CASE("the file and WAL never hold the plaintext disk key") {
     CHECK_FALSE(test::contains(test::read_file(dir.file("db")), key));
 }
 
+// Debian's SQLite is built with secure_delete on by default; configure_connection sets it so
+// the property does not depend on how SQLite was built. This checks the property either way.
+TEST_CASE("a deleted workload's sealed key is gone from the file (secure_delete)") {
+    TempDir dir;
+    std::vector<uint8_t> sealed;
+    {
+        auto store = open_store(dir.file("db"));
+        REQUIRE(store->put_workload("keep", kPolicy, disk_key(1), 1).ok());
+        REQUIRE(store->put_workload("revoked", kPolicy, disk_key(2), 1).ok());
+    }
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(dir.file("db").c_str(), &db) == SQLITE_OK);
+        sqlite3_stmt* stmt = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, "SELECT sealed_key FROM workloads WHERE id = 'revoked'", -1, &stmt, nullptr) ==
+                SQLITE_OK);
+        REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+        const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(stmt, 0));
+        sealed.assign(p, p + sqlite3_column_bytes(stmt, 0));
+        sqlite3_finalize(stmt);
+        sqlite3_close(db);
+    }
+    REQUIRE(test::contains(test::read_file(dir.file("db")), sealed));
+    {
+        auto store = open_store(dir.file("db"));
+        REQUIRE(store->delete_workload("revoked").value());
+    }
+    CHECK_FALSE(test::contains(test::read_file(dir.file("db")), sealed));
+}
+
 TEST_CASE("8 threads put and get concurrently") {
     TempDir dir;
     auto store = open_store(dir.file("db"));
