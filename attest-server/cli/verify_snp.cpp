@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <array>
 
-#include "cli/collateral_files.h"
-#include "cli/snp_chain_select.h"
+#include "cli/input_files.h"
 #include "cli/verify_command.h"
+#include "collateral/collateral_files.h"
+#include "collateral/snp_chain_select.h"
+#include "collateral/snp_collateral.h"
 #include "evidence/snp/sim_report.h"
 #include "evidence/snp/snp_policy.h"
 #include "evidence/snp/snp_verify.h"
@@ -13,6 +15,10 @@
 #include "evidence/x509/keys.h"
 
 namespace cw::attest::cli {
+
+using collateral::CollateralDir;
+using collateral::SelectedSnpChain;
+using collateral::SnpCertCandidate;
 
 namespace {
 
@@ -140,21 +146,14 @@ std::optional<VerifyOutcome> load_snp_inputs(const VerifyRequest& req, SnpInputs
             in.pool.push_back({cert.get(), path});
     }
     if (req.collateral_dir) {
-        auto dir = scan_collateral_dir(*req.collateral_dir);
+        auto dir = collateral::scan_collateral_dir(*req.collateral_dir);
         if (!dir.ok())
             return unreadable_input(req, "--collateral " + dir.error().to_string());
         in.dir = std::move(dir).value();
-        for (auto& file : in.dir.files) {
-            if (file.kind == CollateralKind::Certificates) {
-                for (const auto& cert : file.certs)
-                    in.pool.push_back({cert.get(), file.path});
-            } else if (file.kind == CollateralKind::Crl && crl_issuer_cn(file.crl.get()).starts_with("ARK-")) {
-                in.crls.push_back(file.crl.get());
-                in.crl_sources.push_back(file.path);
-            } else {
-                in.dir.ignored.push_back(file.path + ": not SEV-SNP collateral");
-            }
-        }
+        collateral::SnpCollateral snp = collateral::snp_collateral_from(in.dir, in.dir.ignored);
+        in.pool.insert(in.pool.end(), snp.certs.begin(), snp.certs.end());
+        in.crls = std::move(snp.crls);
+        in.crl_sources = std::move(snp.crl_sources);
     }
     return std::nullopt;
 }
@@ -172,7 +171,7 @@ VerifyOutcome run_verify_snp(const VerifyRequest& req) {
     std::optional<SnpReport> parsed;
     if (auto report = parse_snp_report(*bytes); report.ok())
         parsed = std::move(report).value();
-    SelectedSnpChain selected = select_snp_chain(in.pool, parsed);
+    SelectedSnpChain selected = collateral::select_snp_chain(in.pool, parsed);
     SnpVerifyOptions options{.at_time = req.at, .crls = in.crls};
     SnpVerdict v = verify_snp_report(*bytes, selected.chain, options);
 
@@ -236,12 +235,7 @@ VerifyOutcome run_verify_sim(const VerifyRequest& req) {
     }
     checks["report_format"] = "passed";
     put_report_fields(out.verdict, *parsed, SnpProduct::Unknown);
-    const auto& chip = parsed->wire.chip_id;
-    bool marked = std::equal(kSimChipIdMarker.begin(), kSimChipIdMarker.end(), chip.begin()) &&
-                  std::all_of(chip.begin() + static_cast<std::ptrdiff_t>(kSimChipIdMarker.size()), chip.end(),
-                              [](uint8_t b) { return b == 0; }) &&
-                  parsed->signing_key == SnpSigningKey::Vcek;  // sim reports carry SIGNING_KEY 0
-    if (!marked) {
+    if (!has_sim_marker(*parsed)) {
         checks["sim_marker"] = "failed";
         out.verdict["reason"] = "not_sim_evidence";
         out.verdict["message"] = "CHIP_ID does not carry the simulated-TEE marker or SIGNING_KEY is not 0 (hardware evidence: use --tee snp)";

@@ -1,19 +1,13 @@
 // `verify --tee tdx`: the quote, collateral from the directory, the TDX verifier, the command's
 // fixed policy (DEBUG, TCB status, trailing bytes) and the JSON verdict.
 //
-// Collateral directory (files recognised by content, collateral_files.h):
-//   JSON with top-level "tcbInfo"          PCS /tdx/certification/v4/tcb body (any number, one per FMSPC)
-//   JSON with top-level "enclaveIdentity"  PCS /tdx/certification/v4/qe/identity body (the first one)
-//   PEM whose first certificate is "Intel SGX TCB Signing"  the TCB-Info/QE-Identity issuer chain (the first one)
-//   CRL issued by "Intel SGX Root CA"      root CA CRL
-//   CRL issued by "Intel SGX PCK ..."      PCK Platform/Processor CA CRL
-// Everything else (the quote, the Intel root, the PCK CRL issuer chain) is listed as ignored:
-// the PCK chain comes from the quote and the root is pinned. shared/vectors/tdx/go-tdx-guest
-// is such a directory as it stands.
+// The collateral directory is read as collateral/tdx_collateral_dir.h describes.
 #include <algorithm>
 
-#include "cli/collateral_files.h"
+#include "cli/input_files.h"
 #include "cli/verify_command.h"
+#include "collateral/collateral_files.h"
+#include "collateral/tdx_collateral_dir.h"
 #include "evidence/tdx/tcb_status.h"
 #include "evidence/tdx/tdx_verify.h"
 #include "evidence/x509/cert.h"
@@ -21,52 +15,6 @@
 namespace cw::attest::cli {
 
 namespace {
-
-std::string as_string(const std::vector<uint8_t>& bytes) { return std::string(bytes.begin(), bytes.end()); }
-
-void take_json(CollateralFile& file, TdxCollateral& c, std::vector<std::string>& used, std::vector<std::string>& ignored) {
-    auto doc = nlohmann::json::parse(file.bytes.begin(), file.bytes.end(), nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) {
-        ignored.push_back(file.path + ": not a JSON object");
-    } else if (doc.contains("tcbInfo")) {
-        c.tcb_infos.push_back(as_string(file.bytes));
-        used.push_back(file.path);
-    } else if (doc.contains("enclaveIdentity") && c.qe_identity.empty()) {
-        c.qe_identity = as_string(file.bytes);
-        used.push_back(file.path);
-    } else {
-        ignored.push_back(file.path + ": not a TCB info or (first) QE identity document");
-    }
-}
-
-// Sorts the directory's files into TdxCollateral; `used` and `ignored` list the paths.
-TdxCollateral tdx_collateral_from(CollateralDir& dir, std::vector<std::string>& used, std::vector<std::string>& ignored) {
-    TdxCollateral c;
-    for (auto& file : dir.files) {
-        if (file.kind == CollateralKind::Json) {
-            take_json(file, c, used, ignored);
-        } else if (file.kind == CollateralKind::Certificates) {
-            if (subject_cn(file.certs.front().get()) == "Intel SGX TCB Signing" && c.tcb_info_issuer_chain.empty()) {
-                c.tcb_info_issuer_chain = as_string(file.bytes);
-                used.push_back(file.path);
-            } else {
-                ignored.push_back(file.path + ": certificates not used (the PCK chain comes from the quote, the root is pinned)");
-            }
-        } else {
-            std::string issuer = crl_issuer_cn(file.crl.get());
-            if (issuer == "Intel SGX Root CA" && c.root_ca_crl.empty()) {
-                c.root_ca_crl = file.bytes;
-                used.push_back(file.path);
-            } else if (issuer.starts_with("Intel SGX PCK") && c.pck_crl.empty()) {
-                c.pck_crl = file.bytes;
-                used.push_back(file.path);
-            } else {
-                ignored.push_back(file.path + ": CRL from '" + issuer + "' not used");
-            }
-        }
-    }
-    return c;
-}
 
 void apply_fixed_policy(TdxVerdict& v, const VerifyRequest& req, VerifyOutcome& out) {
     if (!v.ok() || !v.fields || !v.tcb_status)
@@ -136,11 +84,11 @@ VerifyOutcome run_verify_tdx(const VerifyRequest& req) {
     std::vector<std::string> ignored;
     TdxCollateral collateral;
     if (req.collateral_dir) {
-        auto dir = scan_collateral_dir(*req.collateral_dir);
+        auto dir = collateral::scan_collateral_dir(*req.collateral_dir);
         if (!dir.ok())
             return unreadable_input(req, "--collateral " + dir.error().to_string());
         ignored = dir->ignored;
-        collateral = tdx_collateral_from(*dir, used, ignored);
+        collateral = collateral::tdx_collateral_from(*dir, used, ignored);
     }
 
     VerifyOutcome out;

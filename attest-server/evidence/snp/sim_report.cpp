@@ -42,12 +42,14 @@ Result<SnpReportBytes> create_sim_report(const SimReportInput& input, const EVP_
     return out;
 }
 
+bool has_sim_marker(const SnpReport& report) {
+    return report.wire.chip_id == sim_chip_id() && report.signing_key == SnpSigningKey::Vcek;
+}
+
 Result<SnpReport> verify_sim_report(std::span<const uint8_t> bytes, const EVP_PKEY* host_public_key) {
     SnpReport report = CW_TRY(parse_snp_report(bytes).context("sim report"));
-    if (report.wire.chip_id != sim_chip_id())
-        return Error::msg("sim report: CHIP_ID does not carry the simulated-TEE marker");
-    if (report.signing_key != SnpSigningKey::Vcek)
-        return Error::msg("sim report: KEY_INFO.SIGNING_KEY must be 0");
+    if (!has_sim_marker(report))
+        return Error::msg("sim report: CHIP_ID does not carry the simulated-TEE marker or KEY_INFO.SIGNING_KEY is not 0");
     CW_TRY(verify_ecdsa(host_public_key, EcCurve::P384, HashAlg::Sha384, report.signed_bytes(), report.wire.signature_r,
                         report.wire.signature_s, ByteOrder::LittleEndian)
                .context("sim report signature (host key)"));

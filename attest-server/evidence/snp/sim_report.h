@@ -40,6 +40,10 @@ using SnpReportBytes = std::array<uint8_t, kSnpReportSize>;
 // Builds and signs a sim report with the host's P-384 private key.
 Result<SnpReportBytes> create_sim_report(const SimReportInput& input, const EVP_PKEY* host_private_key);
 
+// CHIP_ID carries exactly kSimChipIdMarker (zero-padded) and SIGNING_KEY is 0: the report claims
+// to be sim evidence. Says nothing about who signed it.
+bool has_sim_marker(const SnpReport& report);
+
 // Parses (same checks as real reports), requires the sim marker and SIGNING_KEY 0, and verifies
 // the signature against the explicitly configured host public key. No certificate chain: the
 // key is trusted because the operator named it, nothing more. DEBUG, VMPL and measurement are

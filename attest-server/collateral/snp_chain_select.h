@@ -21,7 +21,7 @@
 #include "evidence/snp/snp_verify.h"
 #include "evidence/x509/openssl_ptr.h"
 
-namespace cw::attest::cli {
+namespace cw::attest::collateral {
 
 struct SnpCertCandidate {
     X509* cert = nullptr;  // owned by the caller's files
@@ -38,4 +38,4 @@ struct SelectedSnpChain {
 // `report` is the parsed report when it parsed (used for preferences only).
 SelectedSnpChain select_snp_chain(const std::vector<SnpCertCandidate>& pool, const std::optional<SnpReport>& report);
 
-}  // namespace cw::attest::cli
+}  // namespace cw::attest::collateral

@@ -1,11 +1,11 @@
-#include "cli/snp_chain_select.h"
+#include "collateral/snp_chain_select.h"
 
 #include <algorithm>
 
 #include "evidence/snp/snp_cert_ext.h"
 #include "evidence/x509/cert.h"
 
-namespace cw::attest::cli {
+namespace cw::attest::collateral {
 
 namespace {
 
@@ -87,4 +87,4 @@ SelectedSnpChain select_snp_chain(const std::vector<SnpCertCandidate>& pool, con
     return out;
 }
 
-}  // namespace cw::attest::cli
+}  // namespace cw::attest::collateral

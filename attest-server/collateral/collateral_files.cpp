@@ -1,4 +1,4 @@
-#include "cli/collateral_files.h"
+#include "collateral/collateral_files.h"
 
 #include <openssl/pem.h>
 
@@ -8,7 +8,7 @@
 
 #include "evidence/x509/cert.h"
 
-namespace cw::attest::cli {
+namespace cw::attest::collateral {
 
 namespace {
 
@@ -23,13 +23,6 @@ bool looks_like_json(std::span<const uint8_t> bytes) {
 }
 
 }  // namespace
-
-Result<std::vector<uint8_t>> read_input_file(const std::string& path, uint64_t max_size) {
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) == 0 && !ec)
-        return std::vector<uint8_t>{};
-    return read_file_bytes(path, max_size);
-}
 
 Result<X509CrlPtr> parse_crl(std::span<const uint8_t> bytes) {
     if (bytes.size() > static_cast<size_t>(INT32_MAX))
@@ -123,4 +116,4 @@ Result<CollateralDir> scan_collateral_dir(const std::string& dir) {
     return out;
 }
 
-}  // namespace cw::attest::cli
+}  // namespace cw::attest::collateral

@@ -1,5 +1,5 @@
-// Reading verification inputs for `cw-attest-server verify`: bounded file reads and the
-// collateral directory, whose files are classified by content, never by name.
+// The collateral directory shared by `cw-attest-server verify` and the server (loaded once at
+// start): files classified by content, never by name.
 //
 // Directory rule: every regular file directly in the directory (no recursion, at most
 // kMaxCollateralFiles, each at most kMaxCollateralFileSize) is one of
@@ -18,10 +18,8 @@
 #include "base/result.h"
 #include "evidence/x509/openssl_ptr.h"
 
-namespace cw::attest::cli {
+namespace cw::attest::collateral {
 
-inline constexpr uint64_t kMaxEvidenceSize = 1 << 20;        // SNP report 1184 B, TDX quote ~5 KiB
-inline constexpr uint64_t kMaxCertFileSize = 64 << 10;       // a PEM bundle of three certificates ~6 KiB
 inline constexpr uint64_t kMaxCollateralFileSize = 1 << 20;  // PCS CRLs and TCB info: tens of KiB
 inline constexpr size_t kMaxCollateralFiles = 256;
 
@@ -47,14 +45,10 @@ Result<CollateralFile> classify_collateral(std::string path, std::vector<uint8_t
 // large or of no known kind are ignored, not errors: the directory may hold other things.
 Result<CollateralDir> scan_collateral_dir(const std::string& dir);
 
-// Reads a whole file of at most `max_size` bytes; an empty file is an empty vector (it is
-// evidence that fails to parse, not an unreadable file). Errors name the path.
-Result<std::vector<uint8_t>> read_input_file(const std::string& path, uint64_t max_size);
-
 // Parses one CRL, PEM or DER (the whole input).
 Result<X509CrlPtr> parse_crl(std::span<const uint8_t> bytes);
 
 // The issuer commonName of a CRL, "" when absent.
 std::string crl_issuer_cn(const X509_CRL* crl);
 
-}  // namespace cw::attest::cli
+}  // namespace cw::attest::collateral
