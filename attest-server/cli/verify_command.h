@@ -13,8 +13,9 @@
 //
 // Nothing is fetched: certificates come from --cert files and the collateral directory (SNP),
 // or the quote's certification data (TDX); CRLs, TCB info and QE identity from the collateral
-// directory (collateral_files.h says how its files are recognised; snp_chain_select.h how the
-// SNP certificates are picked). --at pins the verification time (default: now).
+// directory (collateral/collateral_files.h says how its files are recognised,
+// collateral/snp_chain_select.h how the SNP certificates are picked). --at pins the
+// verification time (default: now).
 #pragma once
 
 #include <cstdint>
