@@ -1,0 +1,125 @@
+#include "protocol/client.h"
+
+#include <memory>
+
+#include "protocol/binding.h"
+#include "protocol/key_wrap.h"
+#include "protocol/messages.h"
+#include "protocol/tls_http.h"
+
+namespace cw::attest::protocol {
+
+namespace {
+
+using detail::Deadline;
+using detail::HttpReply;
+using detail::TlsHttpConnection;
+
+// Server-provided text for an error line: one line, printable, bounded.
+std::string one_line(std::string_view text) {
+    constexpr size_t kMaxShown = 256;
+    std::string out;
+    for (char c : text.substr(0, kMaxShown))
+        out += (c >= 0x20 && c != 0x7F) || (c & 0x80) != 0 ? c : '?';
+    return text.size() > kMaxShown ? out + "..." : out;
+}
+
+// "attestation server refused attest: policy_rejected (measurement_mismatch): <message>"
+Error refusal(const HttpReply& reply, std::string_view step) {
+    std::string prefix = "attestation server refused " + std::string(step) + ": ";
+    auto body = parse_error_body(reply.body);
+    if (!body.ok())
+        return Error::msg(prefix + "HTTP " + std::to_string(reply.status) + " (" + body.error().message() + ")");
+    std::string detail = body->detail.empty() ? "" : " (" + one_line(body->detail) + ")";
+    return Error::msg(prefix + body->error + detail + ": " + one_line(body->message));
+}
+
+template <class T>
+Result<T> expect(const HttpReply& reply, std::string_view step, Result<T> (*parse)(std::string_view)) {
+    if (reply.status < 200 || reply.status > 299)
+        return refusal(reply, step);
+    return parse(reply.body).context("attestation server reply to " + std::string(step));
+}
+
+// The session's connection, reopened when the server closes it between requests.
+class Channel {
+public:
+    Channel(const ClientConfig& config, Deadline deadline) : m_config(config), m_deadline(deadline) {}
+
+    Result<HttpReply> exchange(std::string_view step, std::string_view target, std::string_view json,
+                               std::string_view bearer) {
+        std::string where = "attestation server " + m_config.server_name + ": " + std::string(step);
+        if (!m_connection) {
+            UniqueFd fd = CW_TRY(m_config.connect().context(where + ": connecting"));
+            m_connection = CW_TRY(TlsHttpConnection::open(std::move(fd), {m_config.server_name, m_config.ca_pem},
+                                                          m_deadline)
+                                      .context(where));
+        }
+        HttpReply reply = CW_TRY(m_connection->exchange(target, json, bearer, m_deadline).context(where));
+        if (!reply.keep_alive)
+            m_connection.reset();
+        return reply;
+    }
+
+private:
+    const ClientConfig& m_config;
+    Deadline m_deadline;
+    std::unique_ptr<TlsHttpConnection> m_connection;
+};
+
+Result<void> check_config(const ClientConfig& config, const EvidenceProvider& evidence) {
+    if (!config.connect)
+        return Error::msg("no connector");
+    if (!evidence)
+        return Error::msg("no evidence provider");
+    if (!valid_workload_id(config.workload))
+        return Error::msg("workload \"" + one_line(config.workload) + "\" is not a workload id");
+    return {};
+}
+
+// The guest's own evidence, bounded as the server will bound it (a clear local error instead
+// of a refusal).
+Result<void> check_evidence(const Evidence& evidence) {
+    if (evidence.bytes.empty() || evidence.bytes.size() > kMaxEvidenceBytes)
+        return Error::msg(std::to_string(evidence.bytes.size()) + " bytes of evidence (1 to " +
+                          std::to_string(kMaxEvidenceBytes) + " allowed)");
+    if (evidence.certificates.size() > kMaxCertificates)
+        return Error::msg(std::to_string(evidence.certificates.size()) + " certificates (at most " +
+                          std::to_string(kMaxCertificates) + ")");
+    for (const auto& cert : evidence.certificates) {
+        if (cert.empty() || cert.size() > kMaxCertificateBytes)
+            return Error::msg("a certificate of " + std::to_string(cert.size()) + " bytes (1 to " +
+                              std::to_string(kMaxCertificateBytes) + " allowed)");
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> fetch_disk_key(const ClientConfig& config, const EvidenceProvider& evidence) {
+    CW_TRY(check_config(config, evidence).context("attestation client"));
+    Channel channel(config, std::chrono::steady_clock::now() + config.timeout);
+
+    AuthRequest auth_request{std::string(kVersion), config.workload, config.tee};
+    HttpReply reply = CW_TRY(channel.exchange("auth", kAuthPath, to_json(auth_request), ""));
+    AuthResponse auth = CW_TRY(expect(reply, "auth", &parse_auth_response));
+
+    // The per-boot key: generated here, bound into the evidence, never stored.
+    EvpPkeyPtr tee_key = CW_TRY(generate_tee_key());
+    AttestRequest attest_request;
+    attest_request.session = auth.session;
+    attest_request.tee_pubkey = CW_TRY(encode_public_point(tee_key.get()));
+    std::array<uint8_t, 64> report_data = report_data_binding(auth.nonce, attest_request.tee_pubkey);
+    Evidence ev = CW_TRY(evidence(report_data).context("getting " + std::string(tee_name(config.tee)) + " evidence"));
+    CW_TRY(check_evidence(ev).context("getting " + std::string(tee_name(config.tee)) + " evidence"));
+    attest_request.evidence = std::move(ev.bytes);
+    attest_request.certificates = std::move(ev.certificates);
+    reply = CW_TRY(channel.exchange("attest", kAttestPath, to_json(attest_request), ""));
+    AttestResponse attest = CW_TRY(expect(reply, "attest", &parse_attest_response));
+
+    reply = CW_TRY(channel.exchange("disk-key", kDiskKeyPath, "", attest.token));
+    WrappedKey wrapped = CW_TRY(expect(reply, "disk-key", &parse_wrapped_key));
+    return unwrap_key(tee_key.get(), wrapped, WrapContext{auth.nonce, config.workload});
+}
+
+}  // namespace cw::attest::protocol
