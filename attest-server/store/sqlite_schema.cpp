@@ -81,7 +81,8 @@ Result<void> configure_connection(SqliteDb& db) {
     // corrupting the file). Here a lost commit could be an acknowledged DELETE, bringing a
     // revoked workload (and the release of its disk key) back after a crash, or the audit row
     // of a key release. FULL syncs the WAL on every commit: a few ms each on a plain disk.
-    // Writes are admin changes and about one audit row per guest request; reads run on a
+    // Writes are admin changes and about one audit row per guest request, and concurrent
+    // audit rows share one commit (group commit, audit_group_commit.h); reads run on a
     // separate connection and never wait for a commit's fsync (SqliteStore).
     CW_TRY(db.exec("PRAGMA synchronous = FULL", "PRAGMA synchronous = FULL"));
     return {};

@@ -69,6 +69,9 @@ public:
     // Sorted by id.
     virtual Result<std::vector<WorkloadSummary>> list_workloads() = 0;
     // Fields longer than kMaxAuditFieldBytes are cut (at a UTF-8 boundary) and marked "...".
+    // Returns ok only once the event is durably stored (the server releases a key only after
+    // its audit record is): an implementation may batch concurrent calls into one commit, but
+    // each call waits for the commit holding its event, and one thread's events keep its order.
     virtual Result<void> append_audit(const AuditEvent&) = 0;
     // Newest first (by insertion order, not by `time`); at most min(limit, kMaxAuditListEvents).
     virtual Result<std::vector<AuditEvent>> list_audit(size_t limit) = 0;
