@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "base/hex.h"
 #include "base/unique_fd.h"
 
 namespace cw::oci {
@@ -32,6 +33,43 @@ Result<void> hash_file(const std::string& path, std::string& hex, uint64_t& size
 
 namespace {
 
+nlohmann::json verity_json(const disk::VerityInfo& v) {
+    return {
+        {"version", 1},
+        {"hash", "sha256"},
+        {"data_block_size", disk::kVerityBlockSize},
+        {"hash_block_size", disk::kVerityBlockSize},
+        {"data_blocks", v.data_blocks},
+        {"hash_offset", v.hash_offset},
+        {"hash_size", v.hash_size},
+        {"superblock", false},
+        {"salt", to_hex_lower(v.salt)},
+        {"root_hash", to_hex_lower(v.root_hash)},
+    };
+}
+
+nlohmann::json rootfs_json(const Artifacts& a) {
+    nlohmann::json j = {
+        {"file", a.rootfs_file},
+        {"format", a.luks ? "luks2" : "squashfs+verity"},
+        {"size", a.rootfs_size},
+        {"sha256", a.rootfs_sha256},
+        {"squashfs_size", a.squashfs_size},
+        {"verity", verity_json(a.verity)},
+    };
+    if (a.luks)
+        j["encryption"] = {
+            {"cipher", "aes-xts-plain64"},
+            {"key_bits", disk::kVolumeKeySize * 8},
+            {"sector_size", disk::kLuksSectorSize},
+            {"data_offset", a.luks->data_offset},
+            {"payload_size", a.luks->payload_size},
+            {"keyslot", 0},
+            {"uuid", a.luks->uuid},
+        };
+    return j;
+}
+
 nlohmann::json to_json(const ImageConfig& c, const Artifacts& a) {
     return {
         {"entrypoint", c.entrypoint},
@@ -39,7 +77,7 @@ nlohmann::json to_json(const ImageConfig& c, const Artifacts& a) {
         {"env", c.env},
         {"working_dir", c.working_dir},
         {"user", c.user},
-        {"rootfs", {{"file", kRootfsFile}, {"format", "squashfs"}, {"size", a.rootfs_size}, {"sha256", a.rootfs_sha256}}},
+        {"rootfs", rootfs_json(a)},
     };
 }
 

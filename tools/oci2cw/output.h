@@ -1,22 +1,30 @@
-// What oci2cw leaves in --output, built up stage by stage. Phase 1 has one stage
-// (rootfs.squashfs); LUKS2 encryption, dm-verity and the launch measurement will each
-// add their file and fields here, after the squashfs, without changing earlier stages.
+// What oci2cw leaves in --output, built up stage by stage: the root filesystem file
+// (rootfs.squashfs with its dm-verity tree for --tee none; disk.img, the LUKS2 container
+// of the same bytes, for a TEE) and image.json describing the process and that disk.
+// docs/disk-format.md is the reference for the fields under "rootfs".
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "base/result.h"
+#include "disk/luks2.h"
+#include "disk/verity.h"
 #include "image/image.h"
 
 namespace cw::oci {
 
 constexpr const char* kRootfsFile = "rootfs.squashfs";
+constexpr const char* kDiskFile = "disk.img";
 constexpr const char* kImageJsonFile = "image.json";
 
 struct Artifacts {
-    std::string rootfs_path;
-    std::string rootfs_sha256;  // hex
+    std::string rootfs_file;    // kRootfsFile or kDiskFile, inside --output
+    std::string rootfs_sha256;  // hex, of the whole file
     uint64_t rootfs_size = 0;
+    uint64_t squashfs_size = 0;                  // the squashfs alone, before padding and tree
+    disk::VerityInfo verity;                     // offsets within the (decrypted) payload
+    std::optional<disk::LuksInfo> luks;          // set for an encrypted disk
 };
 
 // SHA-256 and size of a finished output file.

@@ -139,8 +139,8 @@ def main():
             check(r.returncode == 1 and "digest mismatch" in r.stderr and len(r.stderr.strip().splitlines()) == 1,
                   f"corrupt {kind}: digest error: {r.stderr.strip()}")
 
-        r = run(["oci:" + images + "/small", "--output", os.path.join(work, "x"), "--tee", "snp"], env)
-        check(r.returncode == 1 and "not implemented yet" in r.stderr, "--tee snp: not implemented yet")
+        r = run(["oci:" + images + "/small", "--output", os.path.join(work, "x"), "--tee", "bogus"], env)
+        check(r.returncode == 2 and "--tee must be" in r.stderr, "--tee bogus: exit 2")
         check(run(["oci:" + images + "/small", "--tee", "none"], env).returncode == 2, "missing --output: exit 2")
         check(run(["--bogus"], env).returncode == 2, "unknown option: exit 2")
         r = run(["nope:x", "--output", os.path.join(work, "x"), "--tee", "none"], env)
