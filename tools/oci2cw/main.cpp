@@ -43,8 +43,6 @@ bool encrypted(const Options& opt) { return opt.tee != "none"; }
 cw::Result<cw::disk::Secret> obtain_secret(const Options& opt) {
     if (opt.secret_fd >= 0)
         return cw::disk::read_secret_fd(opt.secret_fd).context("--secret-fd");
-    std::fprintf(stderr, "oci2cw: note: the disk secret is not registered anywhere yet (not implemented): "
-                         "nothing will be able to unlock %s\n", cw::oci::kDiskFile);
     return cw::disk::generate_secret();
 }
 
@@ -86,6 +84,9 @@ cw::Result<void> run(const Options& opt) {
     CW_TRY(write_image_json(opt.output, image.config, artifacts));
     if (opt.json)
         std::printf("%s\n", summary_json(image.config, artifacts).c_str());
+    if (encrypted(opt) && opt.secret_fd < 0)  // said after success, so a failure stays one line
+        std::fprintf(stderr, "oci2cw: note: the disk secret is not registered anywhere yet (not implemented): "
+                             "nothing will be able to unlock %s\n", kDiskFile);
     return {};
 }
 
