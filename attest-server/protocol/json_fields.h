@@ -5,6 +5,7 @@
 // to [A-Za-z0-9_.-] (so the "bad base64" phrase of base64.h can only come from the decoder).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>

@@ -5,6 +5,8 @@
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
 
+#include <array>
+
 // Boost 1.74's Asio/Beast templates trip two of our warnings once instantiated here (a literal 0
 // as a pointer in Beast's write path, and GCC's inlining-based null-dereference guess inside
 // Asio's scheduler); this file is only the glue to them, so they are off for it alone.
