@@ -22,9 +22,9 @@ std::optional<ReportData> appraise_tee(const EvidenceInput& in, const WorkloadPo
     static const SnpPolicyRequirements no_snp_section{};
     static const TdxPolicy no_tdx_section{};
     switch (in.tee) {
-    case TeeKind::Snp: return appraise_snp(in, policy.snp ? *policy.snp : no_snp_section, config, out);
-    case TeeKind::Sim: return appraise_sim(in, policy.sim ? *policy.sim : no_snp_section, config, out);
-    case TeeKind::Tdx: return appraise_tdx(in, policy.tdx ? *policy.tdx : no_tdx_section, config, out);
+    case protocol::Tee::Snp: return appraise_snp(in, policy.snp ? *policy.snp : no_snp_section, config, out);
+    case protocol::Tee::Sim: return appraise_sim(in, policy.sim ? *policy.sim : no_snp_section, config, out);
+    case protocol::Tee::Tdx: return appraise_tdx(in, policy.tdx ? *policy.tdx : no_tdx_section, config, out);
     }
     refuse(out, "tee_not_allowed", "", "unknown TEE");
     return std::nullopt;
@@ -37,7 +37,7 @@ Appraisal appraise(const EvidenceInput& in, const WorkloadPolicy& policy, const 
     Appraisal out;
     if (!policy_allows(policy, in.tee)) {
         refuse(out, "tee_not_allowed", "",
-               "the workload's policy does not allow TEE '" + std::string(tee_kind_name(in.tee)) + "'");
+               "the workload's policy does not allow TEE '" + std::string(protocol::tee_name(in.tee)) + "'");
         return out;
     }
     std::optional<ReportData> report_data = appraise_tee(in, policy, config, out);

@@ -25,7 +25,7 @@
 
 #include "evidence/x509/openssl_ptr.h"
 #include "policy/server_collateral.h"
-#include "policy/tee_kind.h"
+#include "protocol/protocol.h"
 #include "policy/workload_policy.h"
 
 namespace cw::attest::policy {
@@ -39,7 +39,7 @@ struct AppraisalConfig {
 };
 
 struct EvidenceInput {
-    TeeKind tee = TeeKind::Snp;
+    protocol::Tee tee = protocol::Tee::Snp;
     std::span<const uint8_t> evidence;
     std::span<const std::vector<uint8_t>> certificates;  // DER (PEM accepted), SNP only
 };

@@ -65,7 +65,7 @@ struct SimFixture {
     [[nodiscard]] WorkloadPolicy good_policy() const { return policy(hex(input.measurement), hex(input.host_data)); }
 
     [[nodiscard]] Appraisal appraise_with(const WorkloadPolicy& p, std::span<const uint8_t> evidence) const {
-        return appraise(EvidenceInput{.tee = TeeKind::Sim, .evidence = evidence, .certificates = {}}, p,
+        return appraise(EvidenceInput{.tee = protocol::Tee::Sim, .evidence = evidence, .certificates = {}}, p,
                         input.report_data, config);
     }
 };
@@ -102,7 +102,7 @@ TEST_CASE("sim: each failing check gives its reason, in the protocol's order") {
     SUBCASE("wrong report data") {
         std::array<uint8_t, 64> other = f.input.report_data;
         other[63] ^= 1;
-        Appraisal a = appraise(EvidenceInput{.tee = TeeKind::Sim, .evidence = f.report, .certificates = {}},
+        Appraisal a = appraise(EvidenceInput{.tee = protocol::Tee::Sim, .evidence = f.report, .certificates = {}},
                                f.good_policy(), other, f.config);
         check_refused(a, "report_data_mismatch", "");
         CHECK(a.measurement.size() == 48);
@@ -155,7 +155,7 @@ TEST_CASE("snp: the trustee report with its VCEK, the chain from the collateral 
     CHECK_FALSE((*collateral)->snp.certs.empty());
     CHECK_FALSE((*collateral)->unusable.empty());  // attestation.bin is not collateral
     AppraisalConfig config{.sim_public_key = nullptr, .collateral = *collateral, .at_time = kSnpPinnedTime};
-    EvidenceInput input{.tee = TeeKind::Snp, .evidence = report, .certificates = certs};
+    EvidenceInput input{.tee = protocol::Tee::Snp, .evidence = report, .certificates = certs};
 
     SUBCASE("accepted when the policy lists its measurement") {
         Appraisal a = appraise(input, policy_from(R"({"tee": ["snp"], "snp": {"measurements": [")" + measurement + R"("]}})"),
@@ -200,7 +200,7 @@ TEST_CASE("concurrent appraisals share the collateral and policy") {
     for (int t = 0; t < 4; ++t) {
         threads.emplace_back([&] {
             for (int i = 0; i < 5; ++i) {
-                Appraisal a = appraise(EvidenceInput{.tee = TeeKind::Snp, .evidence = report, .certificates = certs},
+                Appraisal a = appraise(EvidenceInput{.tee = protocol::Tee::Snp, .evidence = report, .certificates = certs},
                                        policy, expected, config);
                 if (a.ok)
                     ++accepted;
@@ -224,12 +224,12 @@ TEST_CASE("snp: all certificates presented, no collateral; the debug report is r
     AppraisalConfig config{.sim_public_key = nullptr, .collateral = nullptr, .at_time = kSnpPinnedTime};
     const std::string measurement = hex(parsed->wire.measurement);
 
-    Appraisal a = appraise(EvidenceInput{.tee = TeeKind::Snp, .evidence = report, .certificates = certs},
+    Appraisal a = appraise(EvidenceInput{.tee = protocol::Tee::Snp, .evidence = report, .certificates = certs},
                            policy_from(R"({"tee": ["snp"], "snp": {"measurements": [")" + measurement + R"("]}})"),
                            parsed->wire.report_data, config);
     check_refused(a, "policy_rejected", "debug_not_allowed");
 
-    Appraisal debug_ok = appraise(EvidenceInput{.tee = TeeKind::Snp, .evidence = report, .certificates = certs},
+    Appraisal debug_ok = appraise(EvidenceInput{.tee = protocol::Tee::Snp, .evidence = report, .certificates = certs},
                                   policy_from(R"({"tee": ["snp"], "snp": {"measurements": [")" + measurement +
                                               R"("], "allow_debug": true}})"),
                                   parsed->wire.report_data, config);
@@ -237,21 +237,21 @@ TEST_CASE("snp: all certificates presented, no collateral; the debug report is r
 
     SUBCASE("without the leaf the chain is incomplete") {
         std::vector<Bytes> no_leaf(certs.begin() + 1, certs.end());
-        check_refused(appraise(EvidenceInput{.tee = TeeKind::Snp, .evidence = report, .certificates = no_leaf},
+        check_refused(appraise(EvidenceInput{.tee = protocol::Tee::Snp, .evidence = report, .certificates = no_leaf},
                                policy_from(R"({"tee": ["snp"], "snp": {"measurements": [")" + measurement + R"("]}})"),
                                parsed->wire.report_data, config),
                       "evidence_invalid", "missing_certificate");
     }
     SUBCASE("garbage certificate") {
         std::vector<Bytes> garbage = {Bytes{0x30, 0x03, 0x01, 0x02}};
-        check_refused(appraise(EvidenceInput{.tee = TeeKind::Snp, .evidence = report, .certificates = garbage},
+        check_refused(appraise(EvidenceInput{.tee = protocol::Tee::Snp, .evidence = report, .certificates = garbage},
                                policy_from(R"({"tee": ["snp"], "snp": {"measurements": [")" + measurement + R"("]}})"),
                                parsed->wire.report_data, config),
                       "evidence_invalid", "malformed_certificate");
     }
     SUBCASE("too many certificates") {
         std::vector<Bytes> many(kMaxPresentedCertificates + 1, certs[0]);
-        check_refused(appraise(EvidenceInput{.tee = TeeKind::Snp, .evidence = report, .certificates = many},
+        check_refused(appraise(EvidenceInput{.tee = protocol::Tee::Snp, .evidence = report, .certificates = many},
                                policy_from(R"({"tee": ["snp"], "snp": {"measurements": [")" + measurement + R"("]}})"),
                                parsed->wire.report_data, config),
                       "evidence_invalid", "too_many_certificates");
@@ -274,7 +274,7 @@ TEST_CASE("tdx: quotes with the vectors' collateral directory at its pinned time
         return policy_from(R"({"tee": ["tdx"], "tdx": {"measurements": [{"mrtd": ")" + measurement +
                            R"("}], "allow_debug": )" + (allow_debug ? "true" : "false") + "}}");
     };
-    EvidenceInput input{.tee = TeeKind::Tdx, .evidence = quote4, .certificates = {}};
+    EvidenceInput input{.tee = protocol::Tee::Tdx, .evidence = quote4, .certificates = {}};
 
     SUBCASE("tdx_quote_4 with its MRTD (its DEBUG bit allowed) is accepted") {
         Appraisal a = appraise(input, tdx_policy(mrtd, true), report_data, config);
@@ -297,7 +297,7 @@ TEST_CASE("tdx: quotes with the vectors' collateral directory at its pinned time
     }
     SUBCASE("SPR_E4 is refused for its TCB") {
         const Bytes spr = vector_bytes("tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat");
-        Appraisal a = appraise(EvidenceInput{.tee = TeeKind::Tdx, .evidence = spr, .certificates = {}},
+        Appraisal a = appraise(EvidenceInput{.tee = protocol::Tee::Tdx, .evidence = spr, .certificates = {}},
                                tdx_policy(std::string(96, '0'), true), report_data, config);
         check_refused(a, "evidence_invalid", "tcb_level_not_supported");
         CHECK(a.measurement.size() == 48);

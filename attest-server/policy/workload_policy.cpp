@@ -66,14 +66,14 @@ json tdx_json(const TdxPolicy& policy) {
 
 }  // namespace
 
-bool policy_allows(const WorkloadPolicy& policy, TeeKind tee) {
+bool policy_allows(const WorkloadPolicy& policy, protocol::Tee tee) {
     return std::find(policy.tees.begin(), policy.tees.end(), tee) != policy.tees.end();
 }
 
 std::string workload_policy_to_json(const WorkloadPolicy& policy) {
     json tees = json::array();
-    for (TeeKind tee : policy.tees)
-        tees.push_back(tee_kind_name(tee));
+    for (protocol::Tee tee : policy.tees)
+        tees.push_back(protocol::tee_name(tee));
     json j = {{"tee", tees}};
     if (policy.snp)
         j["snp"] = snp_json(*policy.snp);

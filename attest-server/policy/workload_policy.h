@@ -18,7 +18,7 @@
 #include "base/result.h"
 #include "evidence/snp/snp_policy.h"
 #include "evidence/tdx/tdx_policy.h"
-#include "policy/tee_kind.h"
+#include "protocol/protocol.h"
 
 namespace cw::attest::policy {
 
@@ -26,7 +26,7 @@ inline constexpr size_t kMaxPolicyJsonSize = 64 << 10;  // a policy is a few hun
 inline constexpr size_t kMaxMeasurements = 64;          // per TEE section
 
 struct WorkloadPolicy {
-    std::vector<TeeKind> tees;                  // at least one, no duplicates, in enum order
+    std::vector<protocol::Tee> tees;                  // at least one, no duplicates, in enum order
     std::optional<SnpPolicyRequirements> snp;   // report_data always unset
     std::optional<TdxPolicy> tdx;               // expected_report_data always unset
     std::optional<SnpPolicyRequirements> sim;   // measurements and host_data; debug off, VMPL 0
@@ -41,6 +41,6 @@ Result<WorkloadPolicy> parse_workload_policy(std::string_view json);
 std::string workload_policy_to_json(const WorkloadPolicy& policy);
 
 // Whether `tee` is listed in the policy's "tee".
-bool policy_allows(const WorkloadPolicy& policy, TeeKind tee);
+bool policy_allows(const WorkloadPolicy& policy, protocol::Tee tee);
 
 }  // namespace cw::attest::policy

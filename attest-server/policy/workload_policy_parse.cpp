@@ -218,15 +218,15 @@ Result<TdxPolicy> tdx_section(const json& j, const std::string& path) {
     return policy;
 }
 
-Result<std::vector<TeeKind>> tee_list(const json& obj) {
+Result<std::vector<protocol::Tee>> tee_list(const json& obj) {
     if (!obj.contains("tee"))
         return bad("policy.tee", "required");
     const json& list = obj.at("tee");
     CW_TRY(expect_array(list, "policy.tee", 3));
-    std::vector<TeeKind> out;
+    std::vector<protocol::Tee> out;
     for (size_t i = 0; i < list.size(); ++i) {
         const std::string item = "policy.tee[" + std::to_string(i) + "]";
-        auto tee = list[i].is_string() ? parse_tee_kind(list[i].get_ref<const std::string&>()) : std::nullopt;
+        auto tee = list[i].is_string() ? protocol::parse_tee(list[i].get_ref<const std::string&>()) : std::nullopt;
         if (!tee)
             return bad(item, "expected \"snp\", \"tdx\" or \"sim\"");
         if (std::find(out.begin(), out.end(), *tee) != out.end())
@@ -252,8 +252,8 @@ Result<WorkloadPolicy> parse_workload_policy(std::string_view text) {
         policy.tdx = CW_TRY(tdx_section(doc.at("tdx"), "policy.tdx"));
     if (doc.contains("sim"))
         policy.sim = CW_TRY(sim_section(doc.at("sim"), "policy.sim"));
-    for (TeeKind tee : policy.tees) {
-        std::string name(tee_kind_name(tee));
+    for (protocol::Tee tee : policy.tees) {
+        std::string name(protocol::tee_name(tee));
         if (!doc.contains(name))
             return bad("policy." + name, "required because policy.tee lists \"" + name + "\"");
     }

@@ -41,7 +41,7 @@ TEST_CASE("the full example parses onto the evidence library's requirements") {
     auto parsed = parse_workload_policy(full_policy());
     REQUIRE_MESSAGE(parsed.ok(), parsed.error().to_string());
     const WorkloadPolicy& p = *parsed;
-    CHECK(p.tees == std::vector<TeeKind>{TeeKind::Snp, TeeKind::Tdx, TeeKind::Sim});  // enum order
+    CHECK(p.tees == std::vector<protocol::Tee>{protocol::Tee::Snp, protocol::Tee::Tdx, protocol::Tee::Sim});  // enum order
 
     REQUIRE(p.snp);
     REQUIRE(p.snp->allowed_measurements.size() == 2);
@@ -167,8 +167,8 @@ TEST_CASE("a section of an unlisted TEE is still validated") {
                                       R"("]}, "snp": {"measurements": [")" + kM1 + R"("]}})");
     REQUIRE(kept.ok());
     CHECK(kept->snp.has_value());
-    CHECK_FALSE(policy_allows(*kept, TeeKind::Snp));
-    CHECK(policy_allows(*kept, TeeKind::Sim));
+    CHECK_FALSE(policy_allows(*kept, protocol::Tee::Snp));
+    CHECK(policy_allows(*kept, protocol::Tee::Sim));
 }
 
 TEST_CASE("size and nesting are bounded") {
@@ -178,7 +178,7 @@ TEST_CASE("size and nesting are bounded") {
 }
 
 TEST_CASE("tee names") {
-    CHECK(tee_kind_name(TeeKind::Tdx) == "tdx");
-    CHECK(parse_tee_kind("sim") == TeeKind::Sim);
-    CHECK_FALSE(parse_tee_kind("SNP"));
+    CHECK(protocol::tee_name(protocol::Tee::Tdx) == "tdx");
+    CHECK(protocol::parse_tee("sim") == protocol::Tee::Sim);
+    CHECK_FALSE(protocol::parse_tee("SNP"));
 }
