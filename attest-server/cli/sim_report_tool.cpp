@@ -1,6 +1,9 @@
-// Test-only: cw-sim-report-tool PRIVKEY.pem OUT.bin [MEASUREMENT_HEX] writes a sim report
-// (evidence/snp/sim_report.h) signed with the key, for verify-test. Not installed.
+// Test-only: cw-sim-report-tool PRIVKEY.pem OUT.bin [MEASUREMENT_HEX [REPORT_DATA_HEX [HOST_DATA_HEX]]]
+// writes a sim report (evidence/snp/sim_report.h) signed with the key, for verify-test and the
+// protocol test. Not installed.
+#include <algorithm>
 #include <cstdio>
+#include <span>
 #include <string>
 
 #include "evidence/snp/sim_report.h"
@@ -9,8 +12,9 @@
 
 int main(int argc, char** argv) {
     using namespace cw::attest;
-    if (argc < 3 || argc > 4) {
-        std::fprintf(stderr, "usage: cw-sim-report-tool PRIVKEY.pem OUT.bin [MEASUREMENT_HEX]\n");
+    if (argc < 3 || argc > 6) {
+        std::fprintf(stderr,
+                     "usage: cw-sim-report-tool PRIVKEY.pem OUT.bin [MEASUREMENT_HEX [REPORT_DATA_HEX [HOST_DATA_HEX]]]\n");
         return 2;
     }
     auto key = load_private_key_file(argv[1]);
@@ -21,14 +25,20 @@ int main(int argc, char** argv) {
     SimReportInput input;
     input.report_data[0] = 0x5a;
     input.host_data[0] = 0xa5;
-    if (argc == 4) {
-        auto m = from_hex(argv[3]);
-        if (!m || m->size() != input.measurement.size()) {
-            std::fprintf(stderr, "cw-sim-report-tool: MEASUREMENT_HEX must be 96 hex digits\n");
-            return 2;
+    auto take_hex = [&](int index, std::span<uint8_t> field, const char* name) {
+        if (argc <= index)
+            return true;
+        auto bytes = from_hex(argv[index]);
+        if (!bytes || bytes->size() != field.size()) {
+            std::fprintf(stderr, "cw-sim-report-tool: %s must be %zu hex digits\n", name, field.size() * 2);
+            return false;
         }
-        std::copy(m->begin(), m->end(), input.measurement.begin());
-    }
+        std::copy(bytes->begin(), bytes->end(), field.begin());
+        return true;
+    };
+    if (!take_hex(3, input.measurement, "MEASUREMENT_HEX") || !take_hex(4, input.report_data, "REPORT_DATA_HEX") ||
+        !take_hex(5, input.host_data, "HOST_DATA_HEX"))
+        return 2;
     auto report = create_sim_report(input, key->get());
     if (!report.ok()) {
         std::fprintf(stderr, "cw-sim-report-tool: %s\n", report.error().to_string().c_str());

@@ -1,0 +1,17 @@
+#include "server/server_context.h"
+
+#include <cstdio>
+
+namespace cw::attest::server {
+
+Result<void> audit(ServerContext& context, std::string actor, std::string action, std::string workload,
+                   std::string reason, std::string detail) {
+    store::AuditEvent event{context.sessions.now(), std::move(actor), std::move(action), std::move(workload),
+                            std::move(reason), std::move(detail)};
+    auto appended = context.store.append_audit(event);
+    if (!appended)
+        std::fprintf(stderr, "cw-attest-server: audit log: %s\n", appended.error().to_string().c_str());
+    return appended;
+}
+
+}  // namespace cw::attest::server
