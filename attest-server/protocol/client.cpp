@@ -41,32 +41,6 @@ Result<T> expect(const HttpReply& reply, std::string_view step, Result<T> (*pars
     return parse(reply.body).context("attestation server reply to " + std::string(step));
 }
 
-// The session's connection, reopened when the server closes it between requests.
-class Channel {
-public:
-    Channel(const ClientConfig& config, Deadline deadline) : m_config(config), m_deadline(deadline) {}
-
-    Result<HttpReply> exchange(std::string_view step, std::string_view target, std::string_view json,
-                               std::string_view bearer) {
-        std::string where = "attestation server " + m_config.server_name + ": " + std::string(step);
-        if (!m_connection) {
-            UniqueFd fd = CW_TRY(m_config.connect().context(where + ": connecting"));
-            m_connection = CW_TRY(TlsHttpConnection::open(std::move(fd), {m_config.server_name, m_config.ca_pem},
-                                                          m_deadline)
-                                      .context(where));
-        }
-        HttpReply reply = CW_TRY(m_connection->exchange(target, json, bearer, m_deadline).context(where));
-        if (!reply.keep_alive)
-            m_connection.reset();
-        return reply;
-    }
-
-private:
-    const ClientConfig& m_config;
-    Deadline m_deadline;
-    std::unique_ptr<TlsHttpConnection> m_connection;
-};
-
 Result<void> check_config(const ClientConfig& config, const EvidenceProvider& evidence) {
     if (!config.connect)
         return Error::msg("no connector");
@@ -96,12 +70,29 @@ Result<void> check_evidence(const Evidence& evidence) {
 
 }  // namespace
 
-Result<std::vector<uint8_t>> fetch_disk_key(const ClientConfig& config, const EvidenceProvider& evidence) {
-    CW_TRY(check_config(config, evidence).context("attestation client"));
-    Channel channel(config, std::chrono::steady_clock::now() + config.timeout);
+AttestClient::AttestClient(ClientConfig config) : m_config(std::move(config)) {}
+AttestClient::~AttestClient() = default;
 
-    AuthRequest auth_request{std::string(kVersion), config.workload, config.tee};
-    HttpReply reply = CW_TRY(channel.exchange("auth", kAuthPath, to_json(auth_request), ""));
+Result<HttpReply> AttestClient::exchange(std::string_view step, std::string_view target, std::string_view json,
+                                         std::string_view bearer, Deadline deadline) {
+    std::string where = "attestation server " + m_config.server_name + ": " + std::string(step);
+    if (!m_connection) {
+        UniqueFd fd = CW_TRY(m_config.connect().context(where + ": connecting"));
+        m_connection = CW_TRY(
+            TlsHttpConnection::open(std::move(fd), {m_config.server_name, m_config.ca_pem}, deadline).context(where));
+    }
+    auto reply = m_connection->exchange(target, json, bearer, deadline);
+    if (!reply.ok() || !reply->keep_alive)
+        m_connection.reset();  // the server closes (or the connection broke): reconnect next time
+    return std::move(reply).context(where);
+}
+
+Result<std::vector<uint8_t>> AttestClient::fetch_disk_key(const EvidenceProvider& evidence) {
+    CW_TRY(check_config(m_config, evidence).context("attestation client"));
+    Deadline deadline = std::chrono::steady_clock::now() + m_config.timeout;
+
+    AuthRequest auth_request{std::string(kVersion), m_config.workload, m_config.tee};
+    HttpReply reply = CW_TRY(exchange("auth", kAuthPath, to_json(auth_request), "", deadline));
     AuthResponse auth = CW_TRY(expect(reply, "auth", &parse_auth_response));
 
     // The per-boot key: generated here, bound into the evidence, never stored.
@@ -110,16 +101,22 @@ Result<std::vector<uint8_t>> fetch_disk_key(const ClientConfig& config, const Ev
     attest_request.session = auth.session;
     attest_request.tee_pubkey = CW_TRY(encode_public_point(tee_key.get()));
     std::array<uint8_t, 64> report_data = report_data_binding(auth.nonce, attest_request.tee_pubkey);
-    Evidence ev = CW_TRY(evidence(report_data).context("getting " + std::string(tee_name(config.tee)) + " evidence"));
-    CW_TRY(check_evidence(ev).context("getting " + std::string(tee_name(config.tee)) + " evidence"));
+    std::string getting = "getting " + std::string(tee_name(m_config.tee)) + " evidence";
+    Evidence ev = CW_TRY(evidence(report_data).context(getting));
+    CW_TRY(check_evidence(ev).context(getting));
     attest_request.evidence = std::move(ev.bytes);
     attest_request.certificates = std::move(ev.certificates);
-    reply = CW_TRY(channel.exchange("attest", kAttestPath, to_json(attest_request), ""));
+    reply = CW_TRY(exchange("attest", kAttestPath, to_json(attest_request), "", deadline));
     AttestResponse attest = CW_TRY(expect(reply, "attest", &parse_attest_response));
 
-    reply = CW_TRY(channel.exchange("disk-key", kDiskKeyPath, "", attest.token));
+    reply = CW_TRY(exchange("disk-key", kDiskKeyPath, "", attest.token, deadline));
     WrappedKey wrapped = CW_TRY(expect(reply, "disk-key", &parse_wrapped_key));
-    return unwrap_key(tee_key.get(), wrapped, WrapContext{auth.nonce, config.workload});
+    return unwrap_key(tee_key.get(), wrapped, WrapContext{auth.nonce, m_config.workload});
+}
+
+Result<std::vector<uint8_t>> fetch_disk_key(const ClientConfig& config, const EvidenceProvider& evidence) {
+    AttestClient client(config);
+    return client.fetch_disk_key(evidence);
 }
 
 }  // namespace cw::attest::protocol

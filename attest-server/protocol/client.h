@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,8 +44,35 @@ struct ClientConfig {
     std::chrono::milliseconds timeout{10000};
 };
 
-// Runs auth -> attest -> disk-key and returns the unwrapped disk key (the caller wipes it).
-// A refusal becomes "attestation server refused <step>: <error> (<detail>): <message>".
+namespace detail {
+class TlsHttpConnection;
+struct HttpReply;
+}
+
+// A client that keeps its TLS connection between key fetches (HTTP keep-alive), reconnecting
+// when the server closes it. A guest fetches once (fetch_disk_key below); long-lived callers
+// and bench/attest reuse one.
+class AttestClient {
+public:
+    explicit AttestClient(ClientConfig config);
+    ~AttestClient();
+    AttestClient(const AttestClient&) = delete;
+    AttestClient& operator=(const AttestClient&) = delete;
+
+    // Runs auth -> attest -> disk-key and returns the unwrapped disk key (the caller wipes it).
+    // A fresh per-boot key and nonce every call; config.timeout bounds each call.
+    // A refusal becomes "attestation server refused <step>: <error> (<detail>): <message>".
+    Result<std::vector<uint8_t>> fetch_disk_key(const EvidenceProvider& evidence);
+
+private:
+    Result<detail::HttpReply> exchange(std::string_view step, std::string_view target, std::string_view json,
+                                       std::string_view bearer, std::chrono::steady_clock::time_point deadline);
+
+    ClientConfig m_config;
+    std::unique_ptr<detail::TlsHttpConnection> m_connection;
+};
+
+// One key fetch on a new connection.
 Result<std::vector<uint8_t>> fetch_disk_key(const ClientConfig& config, const EvidenceProvider& evidence);
 
 // Connects over TCP to host (a name or an address) and port, each call, within `timeout`.

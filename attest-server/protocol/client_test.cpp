@@ -54,6 +54,18 @@ TEST_CASE("fetch_disk_key: auth, attest and disk-key over one TLS connection") {
     CHECK(server.connections() == 1);
 }
 
+TEST_CASE("AttestClient: repeated fetches share one keep-alive connection") {
+    FakeServer fake;
+    TestTlsServer server(server_cert(), [&](const TestRequest& r) { return fake.handle(r); });
+    AttestClient client(config_for(server.port()));
+    for (int i = 0; i < 3; ++i) {
+        auto key = client.fetch_disk_key(report_data_as_evidence);
+        REQUIRE_MESSAGE(key.ok(), key.error().to_string());
+        CHECK(*key == kDiskKey);
+    }
+    CHECK(server.connections() == 1);
+}
+
 TEST_CASE("fetch_disk_key: verifies a DNS name and reconnects when the server closes") {
     FakeServer fake;
     fake.close_each = true;
