@@ -45,7 +45,7 @@ cxxopts::Options serve_options() {
         ("db", "SQLite database file (created if missing)", cxxopts::value<std::string>())
         ("master-key", "file with the 32-byte key sealing disk keys at rest (raw or 64 hex; mode 0600)", cxxopts::value<std::string>())
         ("admin-token-sha256-file", "file with the SHA-256 hex of the admin token (see hash-token)", cxxopts::value<std::string>())
-        ("threads", "I/O and request threads (default: one per CPU)", cxxopts::value<unsigned>()->default_value("0"))
+        ("threads", "I/O and request threads (default: four per CPU)", cxxopts::value<unsigned>()->default_value("0"))
         ("collateral", "directory of SNP certificates/CRLs and TDX TCB info, QE identity, CRLs", cxxopts::value<std::string>())
         ("sim-public-key", "accept SIMULATED evidence signed by this P-384 key (protects nothing; development only)", cxxopts::value<std::string>())
         ("session-ttl", "seconds a nonce stays valid", cxxopts::value<int64_t>()->default_value("60"))

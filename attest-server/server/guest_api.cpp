@@ -124,13 +124,12 @@ HttpResponse handle_attest(ServerContext& context, const HttpRequest& request) {
     token.workload = session.workload;
     token.nonce = session.nonce;
     token.tee_pubkey = attest.tee_pubkey;
+    token.evidence_summary = "tee " + session.tee + (appraisal.tcb_status.empty() ? "" : ", tcb " + appraisal.tcb_status);
     auto id = context.sessions.issue_token(std::move(token));
     if (!id)
         return internal_error("attest: " + id.error().to_string());
     if (!id.value())
         return error_response(503, "busy", "too many live tokens; retry shortly");
-    (void)audit(context, guest_actor(request), "attest", session.workload, "ok",
-                "tee " + session.tee + (appraisal.tcb_status.empty() ? "" : ", tcb " + appraisal.tcb_status));
     proto::AttestResponse reply{*id.value(), static_cast<uint32_t>(context.sessions.token_ttl())};
     return json_response(200, proto::to_json(reply));
 }
@@ -160,7 +159,7 @@ HttpResponse handle_disk_key(ServerContext& context, const HttpRequest& request)
     if (!wrapped)
         return internal_error("disk key: " + wrapped.error().to_string());
     // No audit record, no key: the release must be accounted for.
-    if (auto logged = audit(context, guest_actor(request), "release", token.workload, "ok"); !logged)
+    if (auto logged = audit(context, guest_actor(request), "release", token.workload, "ok", token.evidence_summary); !logged)
         return internal_error("disk key: audit log: " + logged.error().to_string());
     context.metrics.record_release();
     return json_response(200, proto::to_json(wrapped.value()));

@@ -29,7 +29,7 @@ struct ListenerConfig {
     std::string key_file;   // PEM private key
     size_t max_body_bytes = 256 * 1024;
     size_t max_connections = 1024;
-    unsigned threads = 0;  // 0: one per CPU
+    unsigned threads = 0;  // 0: four per CPU (handlers block on crypto and fsync), 4 to 64
 };
 
 using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;

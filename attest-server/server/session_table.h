@@ -37,6 +37,7 @@ struct Token {
     std::string workload;
     std::array<uint8_t, 32> nonce{};       // the session's nonce: the key-wrap salt
     std::array<uint8_t, 97> tee_pubkey{};  // the key the disk key is wrapped to
+    std::string evidence_summary;          // "tee sim", "tee tdx, tcb UpToDate": for the audit record
     int64_t expires = 0;
 };
 
