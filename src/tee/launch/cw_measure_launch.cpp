@@ -7,7 +7,7 @@
 #include <string>
 
 #include "base/hex.h"
-#include "vmm/launch_image.h"
+#include "vmm/sim_launch_spec.h"
 
 namespace cw::tee::cli {
 
@@ -91,30 +91,25 @@ int run_launch_command(int argc, char** argv) {
     if (args.count("kernel") == 0)
         return fail("--kernel is required");
 
-    vmm::VmConfig config;
-    config.tee = vmm::TeeKind::Sim;
-    config.kernel_path = args["kernel"].as<std::string>();
+    vmm::SimLaunchSpec spec;
+    spec.kernel_path = args["kernel"].as<std::string>();
     if (args.count("initrd") != 0)
-        config.initrd_path = args["initrd"].as<std::string>();
-    config.extra_cmdline = args["cmdline"].as<std::string>();
+        spec.initrd_path = args["initrd"].as<std::string>();
+    spec.extra_cmdline = args["cmdline"].as<std::string>();
     if (args.count("workload-config") != 0)
-        config.workload_config_path = args["workload-config"].as<std::string>();
-    config.vcpus = args["cpus"].as<uint32_t>();
-    config.mem_mib = args["mem"].as<uint32_t>();
+        spec.workload_config_path = args["workload-config"].as<std::string>();
+    spec.vcpus = args["cpus"].as<uint32_t>();
+    spec.mem_mib = args["mem"].as<uint32_t>();
     const std::string console = args["console"].as<std::string>();
     if (console != "virtio" && console != "serial")
         return fail("--console '" + console + "': expected virtio or serial");
-    config.console = console == "virtio" ? vmm::ConsoleKind::Virtio : vmm::ConsoleKind::Serial;
-    config.disks.resize(args["disks"].as<uint32_t>());  // only their number shapes the image
+    spec.console = console == "virtio" ? vmm::ConsoleKind::Virtio : vmm::ConsoleKind::Serial;
+    spec.disks = args["disks"].as<uint32_t>();
 
-    const bool explain = args.count("explain") != 0;
-    auto image = vmm::load_launch_image(config);
-    if (!image.ok())
-        return fail(image.error().to_string());
-    auto digest = vmm::measure_launch_image(image.value(), config.vcpus, explain);
-    if (!digest.ok())
-        return fail(digest.error().to_string());
-    print(digest.value(), image.value(), explain, args.count("json") != 0);
+    auto measured = vmm::measure_sim_launch_spec(spec, args.count("explain") != 0);
+    if (!measured.ok())
+        return fail(measured.error().to_string());
+    print(measured->digest, measured->image, args.count("explain") != 0, args.count("json") != 0);
     return 0;
 }
 
