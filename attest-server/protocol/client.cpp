@@ -15,24 +15,9 @@ using detail::Deadline;
 using detail::HttpReply;
 using detail::TlsHttpConnection;
 
-// Server-provided text for an error line: one line, printable, bounded.
-std::string one_line(std::string_view text) {
-    constexpr size_t kMaxShown = 256;
-    std::string out;
-    for (char c : text.substr(0, kMaxShown))
-        out += (c >= 0x20 && c != 0x7F) || (c & 0x80) != 0 ? c : '?';
-    return text.size() > kMaxShown ? out + "..." : out;
-}
+using detail::one_line;
 
-// "attestation server refused attest: policy_rejected (measurement_mismatch): <message>"
-Error refusal(const HttpReply& reply, std::string_view step) {
-    std::string prefix = "attestation server refused " + std::string(step) + ": ";
-    auto body = parse_error_body(reply.body);
-    if (!body.ok())
-        return Error::msg(prefix + "HTTP " + std::to_string(reply.status) + " (" + body.error().message() + ")");
-    std::string detail = body->detail.empty() ? "" : " (" + one_line(body->detail) + ")";
-    return Error::msg(prefix + body->error + detail + ": " + one_line(body->message));
-}
+Error refusal(const HttpReply& reply, std::string_view step) { return detail::refusal_error(reply, step); }
 
 template <class T>
 Result<T> expect(const HttpReply& reply, std::string_view step, Result<T> (*parse)(std::string_view)) {

@@ -19,6 +19,7 @@
 #include <boost/beast/http.hpp>
 #include <optional>
 
+#include "protocol/messages.h"
 #include "protocol/protocol.h"
 
 namespace cw::attest::protocol::detail {
@@ -52,6 +53,23 @@ std::string describe(const ErrorCode& ec) {
 }
 
 }  // namespace
+
+std::string one_line(std::string_view text) {
+    constexpr size_t kMaxShown = 256;
+    std::string out;
+    for (char c : text.substr(0, kMaxShown))
+        out += (c >= 0x20 && c != 0x7F) || (c & 0x80) != 0 ? c : '?';
+    return text.size() > kMaxShown ? out + "..." : out;
+}
+
+Error refusal_error(const HttpReply& reply, std::string_view step) {
+    std::string prefix = "attestation server refused " + std::string(step) + ": ";
+    auto body = parse_error_body(reply.body);
+    if (!body.ok())
+        return Error::msg(prefix + "HTTP " + std::to_string(reply.status) + " (" + body.error().message() + ")");
+    std::string detail = body->detail.empty() ? "" : " (" + one_line(body->detail) + ")";
+    return Error::msg(prefix + body->error + detail + ": " + one_line(body->message));
+}
 
 struct TlsHttpConnection::Impl {
     net::io_context io;
@@ -138,10 +156,17 @@ Result<std::unique_ptr<TlsHttpConnection>> TlsHttpConnection::open(UniqueFd sock
 
 Result<HttpReply> TlsHttpConnection::exchange(std::string_view target, std::string_view json,
                                               std::string_view bearer, Deadline deadline) {
+    return request(json.empty() ? HttpMethod::Get : HttpMethod::Post, target, json, bearer, deadline);
+}
+
+Result<HttpReply> TlsHttpConnection::request(HttpMethod method, std::string_view target, std::string_view json,
+                                             std::string_view bearer, Deadline deadline) {
     Impl& impl = *m_impl;
+    const http::verb verb = method == HttpMethod::Get    ? http::verb::get
+                            : method == HttpMethod::Post ? http::verb::post
+                                                         : http::verb::put;
     try {
-        http::request<http::string_body> request{json.empty() ? http::verb::get : http::verb::post,
-                                                 beast::string_view(target.data(), target.size()), 11};
+        http::request<http::string_body> request{verb, beast::string_view(target.data(), target.size()), 11};
         request.set(http::field::host, impl.host_header);
         request.set(http::field::user_agent, "cw-attest-client");
         request.set(http::field::accept, "application/json");
@@ -156,6 +181,7 @@ Result<HttpReply> TlsHttpConnection::exchange(std::string_view target, std::stri
         ErrorCode ec = impl.run(deadline, [&](auto handler) {
             http::async_write(*impl.stream, request, std::move(handler));
         });
+        OPENSSL_cleanse(request.body().data(), request.body().size());
         if (ec)
             return Error::msg("sending the request: " + describe(ec));
 

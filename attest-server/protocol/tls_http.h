@@ -1,5 +1,6 @@
-// Internal to the protocol library (client.cpp): HTTP/1.1 requests over one TLS connection on
-// an already-connected stream socket, with one deadline for everything. Boost stays in the .cpp.
+// HTTP/1.1 requests over one TLS connection on an already-connected stream socket, with one
+// deadline for everything. Boost stays in the .cpp. Used by the guest client (client.cpp) and
+// by oci2cw's registration through the admin API (the only HTTP client of the project).
 #pragma once
 
 #include <chrono>
@@ -18,6 +19,8 @@ struct TlsSettings {
     std::string server_name;  // SNI (names only) and the certificate's DNS name or IP address
     std::string ca_pem;       // the only trust anchors
 };
+
+enum class HttpMethod { Get, Post, Put };
 
 struct HttpReply {
     unsigned status = 0;
@@ -38,11 +41,23 @@ public:
     // header. The reply body is bounded by kMaxBodyBytes.
     Result<HttpReply> exchange(std::string_view target, std::string_view json, std::string_view bearer,
                                Deadline deadline);
+    // Any method; a non-empty `json` is sent as the body. The request's copy of the body is
+    // wiped once sent (it may carry a disk key: oci2cw's registration).
+    Result<HttpReply> request(HttpMethod method, std::string_view target, std::string_view json,
+                              std::string_view bearer, Deadline deadline);
 
 private:
     struct Impl;
     explicit TlsHttpConnection(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };
+
+// Server-provided (or other untrusted) text for an error line: one line, printable, bounded.
+std::string one_line(std::string_view text);
+
+// A non-2xx reply as one line: "attestation server refused <step>: <error> (<detail>): <message>",
+// or "... HTTP <status> (<why the body is not an error body>)". Server text is made printable
+// and bounded.
+Error refusal_error(const HttpReply& reply, std::string_view step);
 
 }  // namespace cw::attest::protocol::detail
