@@ -1,7 +1,9 @@
-// oci2cw: turns an OCI image into a confidential workload's disk: read and verify the
-// image, flatten its layers (refusing hostile ones), write the squashfs, append its
-// dm-verity tree and, for a TEE, seal both into a LUKS2 disk.img (docs/disk-format.md);
-// then image.json. Later stages (measurement, registration) follow in run().
+// oci2cw: turns an OCI image into a confidential workload: read and verify the image,
+// flatten its layers (refusing hostile ones), write the squashfs, append its dm-verity tree
+// and, for a TEE, seal both into a LUKS2 disk.img (docs/disk-format.md); then workload.json
+// (the measured workload configuration), the expected launch measurement (measurement.json,
+// --tee sim with --kernel) and the registration of policy and disk secret with the
+// attestation server (--register).
 #define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
 #include <sys/stat.h>
@@ -9,15 +11,20 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "disk/secret.h"
 #include "disk_stage.h"
 #include "image/image.h"
+#include "launch_stage.h"
 #include "layers/flatten.h"
 #include "output.h"
+#include "register_stage.h"
 #include "squashfs/writer.h"
+#include "vmm/vm_config.h"
+#include "workload_id.h"
 
 namespace {
 
@@ -31,15 +38,23 @@ struct Options {
     bool json = false;
     int secret_fd = -1;  // test-only: see --secret-fd
     cw::oci::Limits limits;
+    cw::oci::WorkloadSettings workload;
+    std::string attest_url;
+    std::string attest_ca_path;
+    std::string kernel;
+    std::string initrd;
+    bool do_register = false;
+    bool no_register = false;
+    std::string admin_token_path;
 };
 
 bool encrypted(const Options& opt) { return opt.tee != "none"; }
 
-// The disk's secret. It will be sent only to the attestation server, which releases it to
-// a guest that proved itself; registration is not implemented yet, so for now a generated
-// secret is simply dropped (wiped) when oci2cw exits and such a disk cannot be unlocked.
-// --secret-fd is a hidden test-only option: it lets a test pass a known secret through a
-// pipe so it can check the disk. The secret is never written to a file nor printed.
+// The disk's secret: from the CSPRNG, sent only to the attestation server (--register),
+// which releases it to a guest that proved itself. With --no-register it is dropped (wiped)
+// when oci2cw exits and the disk cannot be unlocked. --secret-fd is a hidden test-only
+// option: a test passes a known secret through a pipe to check the disk. The secret is never
+// written to a file nor printed.
 cw::Result<cw::disk::Secret> obtain_secret(const Options& opt) {
     if (opt.secret_fd >= 0)
         return cw::disk::read_secret_fd(opt.secret_fd).context("--secret-fd");
@@ -55,8 +70,31 @@ cw::Result<void> ensure_dir(const std::string& dir) {
     return {};
 }
 
-cw::Result<void> run(const Options& opt) {
+// What --register needs, gathered before the long build so that a wrong URL, CA or token
+// fails in a second rather than after the disk is written.
+struct Registration {
+    cw::oci::AttestTarget target;
+    cw::oci::AdminToken token;
+};
+
+cw::Result<std::optional<Registration>> prepare(Options& opt) {
+    if (!opt.attest_url.empty()) {
+        auto target = CW_TRY(cw::oci::parse_attest_url(opt.attest_url));
+        target.ca_pem = CW_TRY(cw::oci::read_ca_pem(opt.attest_ca_path));
+        opt.workload.attestation_url = target.url;
+        opt.workload.attestation_ca = target.ca_pem;
+        if (opt.do_register) {
+            Registration reg{std::move(target), CW_TRY(cw::oci::AdminToken::read(opt.admin_token_path))};
+            CW_TRY(cw::oci::check_admin_access(reg.target, reg.token));
+            return std::optional<Registration>(std::move(reg));
+        }
+    }
+    return std::optional<Registration>();
+}
+
+cw::Result<void> run(Options& opt) {
     using namespace cw::oci;
+    std::optional<Registration> registration = CW_TRY(prepare(opt));
     Image image = CW_TRY(open_image(opt.image, opt.limits.max_total_bytes));
     Tree tree = CW_TRY(flatten(image, opt.limits));
 
@@ -79,14 +117,41 @@ cw::Result<void> run(const Options& opt) {
 
     Artifacts artifacts;
     CW_TRY(finish_disk(partial, opt.output, verity_salt(image), secret ? &*secret : nullptr, artifacts));
-    secret.reset();  // wiped; nothing after this needs it
-    // Next stages plug in here: measure, register the secret.
-    CW_TRY(write_image_json(opt.output, image.config, artifacts));
+    if (!registration)
+        secret.reset();  // wiped; nothing after this needs it
+    // Stale descriptions of an earlier run must not sit beside the new ones.
+    ::unlink((opt.output + "/" + kLegacyImageJsonFile).c_str());
+    ::unlink((opt.output + "/" + kMeasurementFile).c_str());
+    const std::string workload = CW_TRY(workload_json(image.config, artifacts, opt.workload));
+    CW_TRY(write_output_file(opt.output, kWorkloadFile, workload));
+
+    nlohmann::ordered_json summary = {{"workload", nlohmann::json::parse(workload)},
+                                      {"files", {{"rootfs", artifacts.rootfs_file}, {"workload", kWorkloadFile}}}};
+    if (!opt.kernel.empty()) {
+        ExpectedLaunch launch = CW_TRY(expect_sim_launch(
+            {opt.kernel, opt.initrd, opt.output, opt.workload.cpus, opt.workload.ram_mib}));
+        CW_TRY(write_output_file(opt.output, kMeasurementFile, measurement_json(launch)));
+        summary["files"]["measurement"] = kMeasurementFile;
+        summary["measurement"] = {{"tee", "sim"}, {"measurement", launch.measurement},
+                                  {"host_data", launch.host_data}, {"cwrun", launch.cwrun_args}};
+        if (registration) {
+            std::string outcome = CW_TRY(register_sim_workload(registration->target, registration->token,
+                                                               opt.workload.workload_id, launch.measurement,
+                                                               launch.host_data, *secret)
+                                             .context("registering workload " + opt.workload.workload_id));
+            secret.reset();
+            summary["registration"] = {{"attestation_url", registration->target.url},
+                                       {"workload_id", opt.workload.workload_id}, {"result", outcome}};
+            if (!opt.json)
+                std::fprintf(stderr, "oci2cw: workload %s registered with %s (%s)\n",
+                             opt.workload.workload_id.c_str(), registration->target.url.c_str(), outcome.c_str());
+        }
+    }
     if (opt.json)
-        std::printf("%s\n", summary_json(image.config, artifacts).c_str());
-    if (encrypted(opt) && opt.secret_fd < 0)  // said after success, so a failure stays one line
-        std::fprintf(stderr, "oci2cw: note: the disk secret is not registered anywhere yet (not implemented): "
-                             "nothing will be able to unlock %s\n", kDiskFile);
+        std::printf("%s\n", summary.dump().c_str());
+    if (encrypted(opt) && opt.no_register && opt.secret_fd < 0)  // after success: a failure stays one line
+        std::fprintf(stderr, "oci2cw: note: --no-register: the disk secret was not registered anywhere "
+                             "and is gone: nothing will be able to unlock %s\n", kDiskFile);
     return {};
 }
 
@@ -95,16 +160,67 @@ int usage_error(const std::string& message) {
     return kUsageError;
 }
 
+// The combinations that make sense (docs/disk-format.md, "oci2cw's stages").
+std::optional<std::string> check_combination(const Options& opt) {
+    if (opt.tee != "none" && opt.tee != "sim" && opt.tee != "snp" && opt.tee != "tdx")
+        return "--tee must be none, sim, snp or tdx";
+    if (opt.secret_fd >= 0 && !encrypted(opt))
+        return "--secret-fd is only for an encrypted disk (--tee sim, snp or tdx)";
+    if (opt.do_register && opt.no_register)
+        return "--register and --no-register contradict each other";
+    if (!encrypted(opt) && (opt.do_register || opt.no_register || !opt.attest_url.empty() || !opt.kernel.empty()))
+        return "--tee none has no secret to register and no launch measurement: --register, --no-register, "
+               "--attest-url and --kernel need --tee sim";
+    if ((opt.tee == "snp" || opt.tee == "tdx") && (opt.do_register || !opt.kernel.empty()))
+        return "--tee " + opt.tee + ": its launch measurement is not implemented yet, so it cannot be registered "
+               "(--no-register writes its disk)";
+    if (encrypted(opt) && !opt.do_register && !opt.no_register && opt.secret_fd < 0)
+        return "--tee " + opt.tee + ": the disk's secret must go to an attestation server: give --register "
+               "(with --attest-url, --attest-ca, --admin-token-file and --kernel), or --no-register to write a disk "
+               "nothing can unlock";
+    if (opt.attest_url.empty() != opt.attest_ca_path.empty())
+        return "--attest-url and --attest-ca go together";
+    if (opt.do_register) {
+        if (opt.attest_url.empty())
+            return "--register needs --attest-url and --attest-ca";
+        if (opt.admin_token_path.empty())
+            return "--register needs --admin-token-file";
+        if (opt.kernel.empty())
+            return "--register needs --kernel (and the guest's --initrd) to compute the launch measurement";
+    } else if (!opt.admin_token_path.empty()) {
+        return "--admin-token-file is only for --register";
+    }
+    if (!opt.initrd.empty() && opt.kernel.empty())
+        return "--initrd needs --kernel";
+    if (opt.workload.cpus < 1 || opt.workload.cpus > cw::vmm::kMaxVcpus)
+        return "--cpus must be 1 to " + std::to_string(cw::vmm::kMaxVcpus);
+    if (opt.workload.ram_mib < cw::vmm::kMinMemMib || opt.workload.ram_mib > (1u << 20))
+        return "--memory must be " + std::to_string(cw::vmm::kMinMemMib) + " to 1048576 MiB";
+    return std::nullopt;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    cxxopts::Options options("oci2cw", "Turn an OCI image into a confidential workload disk");
+    cxxopts::Options options("oci2cw", "Turn an OCI image into a confidential workload");
     options.positional_help("IMAGE (oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE)");
     options.add_options()
         ("image", "image reference", cxxopts::value<std::string>())
         ("output", "output directory (created if missing)", cxxopts::value<std::string>())
         ("tee", "TEE to prepare for: none (squashfs + dm-verity), or sim, snp, tdx (LUKS2 disk.img)",
          cxxopts::value<std::string>())
+        ("workload-id", "workload id at the attestation server (default: from the image name)",
+         cxxopts::value<std::string>())
+        ("cpus", "vCPUs the workload runs with (measured)", cxxopts::value<uint32_t>()->default_value("1"))
+        ("memory", "guest memory in MiB (measured)", cxxopts::value<uint32_t>()->default_value("256"))
+        ("attest-url", "attestation server https://HOST[:PORT] (in workload.json)", cxxopts::value<std::string>())
+        ("attest-ca", "PEM CA certificate the guest verifies the server against (embedded in workload.json)",
+         cxxopts::value<std::string>())
+        ("kernel", "--tee sim: guest kernel; writes measurement.json", cxxopts::value<std::string>())
+        ("initrd", "--tee sim: the guest initramfs the workload boots with", cxxopts::value<std::string>())
+        ("register", "register the policy and the disk secret with the attestation server")
+        ("no-register", "do not register: the disk secret is dropped and the disk cannot be unlocked")
+        ("admin-token-file", "file holding the attestation server's admin token", cxxopts::value<std::string>())
         ("max-size", "bound on the layers' uncompressed bytes, in GiB", cxxopts::value<uint64_t>()->default_value("64"))
         ("json", "print a JSON summary on stdout")
         ("h,help", "show this help");
@@ -126,9 +242,10 @@ int main(int argc, char** argv) {
             return usage_error("missing --tee (none, sim, snp or tdx)");
         if (!args.unmatched().empty())
             return usage_error("unexpected argument \"" + args.unmatched().front() + "\"");
-        opt.image = args["image"].as<std::string>();
-        opt.output = args["output"].as<std::string>();
-        opt.tee = args["tee"].as<std::string>();
+        auto text = [&](const char* name) { return args.count(name) ? args[name].as<std::string>() : std::string(); };
+        opt.image = text("image");
+        opt.output = text("output");
+        opt.tee = text("tee");
         opt.json = args.count("json") > 0;
         if (args.count("secret-fd")) {
             opt.secret_fd = args["secret-fd"].as<int>();
@@ -139,13 +256,34 @@ int main(int argc, char** argv) {
         if (gib == 0 || gib > (uint64_t{1} << 20))
             return usage_error("--max-size must be 1 to 1048576 GiB");
         opt.limits.max_total_bytes = gib << 30;
+        opt.workload.tee = opt.tee;
+        opt.workload.cpus = args["cpus"].as<uint32_t>();
+        opt.workload.ram_mib = args["memory"].as<uint32_t>();
+        opt.workload.workload_id = text("workload-id");
+        opt.attest_url = text("attest-url");
+        opt.attest_ca_path = text("attest-ca");
+        opt.kernel = text("kernel");
+        opt.initrd = text("initrd");
+        opt.do_register = args.count("register") > 0;
+        opt.no_register = args.count("no-register") > 0;
+        opt.admin_token_path = text("admin-token-file");
     } catch (const cxxopts::exceptions::exception& e) {
         return usage_error(e.what());
     }
-    if (opt.tee != "none" && opt.tee != "sim" && opt.tee != "snp" && opt.tee != "tdx")
-        return usage_error("--tee must be none, sim, snp or tdx");
-    if (opt.secret_fd >= 0 && !encrypted(opt))
-        return usage_error("--secret-fd is only for an encrypted disk (--tee sim, snp or tdx)");
+    if (auto problem = check_combination(opt))
+        return usage_error(*problem);
+    if (!opt.attest_url.empty()) {
+        if (auto url = cw::oci::parse_attest_url(opt.attest_url); !url.ok())
+            return usage_error(url.error().to_string());
+    }
+    if (opt.workload.workload_id.empty()) {
+        auto id = cw::oci::default_workload_id(opt.image);
+        if (!id.ok())
+            return usage_error(id.error().to_string());
+        opt.workload.workload_id = id.value();
+    } else if (auto valid = cw::oci::check_workload_id(opt.workload.workload_id); !valid.ok()) {
+        return usage_error(valid.error().to_string());
+    }
     auto r = run(opt);
     if (!r.ok()) {
         std::fprintf(stderr, "oci2cw: %s\n", r.error().to_string().c_str());

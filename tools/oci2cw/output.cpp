@@ -8,6 +8,7 @@
 
 #include "base/hex.h"
 #include "base/unique_fd.h"
+#include "tee/launch/workload_cpio.h"
 
 namespace cw::oci {
 
@@ -70,8 +71,16 @@ nlohmann::json rootfs_json(const Artifacts& a) {
     return j;
 }
 
-nlohmann::json to_json(const ImageConfig& c, const Artifacts& a) {
-    return {
+}  // namespace
+
+Result<std::string> workload_json(const ImageConfig& c, const Artifacts& a, const WorkloadSettings& w) {
+    // nlohmann::json keeps object keys in a std::map: dump() emits them sorted, compactly.
+    nlohmann::json j = {
+        {"version", kWorkloadFormatVersion},
+        {"workload_id", w.workload_id},
+        {"tee", w.tee},
+        {"cpus", w.cpus},
+        {"ram_mib", w.ram_mib},
         {"entrypoint", c.entrypoint},
         {"cmd", c.cmd},
         {"env", c.env},
@@ -79,22 +88,34 @@ nlohmann::json to_json(const ImageConfig& c, const Artifacts& a) {
         {"user", c.user},
         {"rootfs", rootfs_json(a)},
     };
+    if (!w.attestation_url.empty()) {
+        j["attestation_url"] = w.attestation_url;
+        j["attestation_ca"] = w.attestation_ca;
+    }
+    std::string text;
+    try {
+        text = j.dump();
+    } catch (const nlohmann::json::exception& e) {  // invalid UTF-8: the image's strings were checked
+        return Error::msg(std::string("workload.json: ") + e.what());
+    }
+    if (text.size() > tee::kMaxWorkloadConfigBytes)
+        return Error::msg("workload.json: " + std::to_string(text.size()) + " bytes, more than the " +
+                          std::to_string(tee::kMaxWorkloadConfigBytes) +
+                          " a workload configuration may have (a very large env?)");
+    return text;
 }
 
-}  // namespace
-
-std::string summary_json(const ImageConfig& config, const Artifacts& a) { return to_json(config, a).dump(); }
-
-Result<void> write_image_json(const std::string& dir, const ImageConfig& config, const Artifacts& a) {
-    std::string text = to_json(config, a).dump(2) + "\n";
-    std::string tmp = dir + "/" + kImageJsonFile + ".partial";
+Result<void> write_output_file(const std::string& dir, const std::string& name, const std::string& text) {
+    std::string tmp = dir + "/" + name + ".partial";
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (!fd.valid())
         return Error::sys("create " + tmp);
-    if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+        ::unlink(tmp.c_str());
         return Error::sys("write " + tmp);
+    }
     fd.reset();
-    if (std::rename(tmp.c_str(), (dir + "/" + kImageJsonFile).c_str()) != 0)
+    if (std::rename(tmp.c_str(), (dir + "/" + name).c_str()) != 0)
         return Error::sys("rename " + tmp);
     return {};
 }

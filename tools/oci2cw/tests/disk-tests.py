@@ -2,7 +2,7 @@
 """End-to-end checks of oci2cw's disks (docs/disk-format.md), with independent checkers:
 
 --tee none: rootfs.squashfs = squashfs || dm-verity tree; `veritysetup verify` accepts it
-  with the parameters image.json records (and rejects it after one flipped byte); the
+  with the parameters workload.json records (and rejects it after one flipped byte); the
   squashfs still reads back; the same image gives the same bytes and root hash twice.
 --tee sim/snp: disk.img = LUKS2. With a known secret passed on a pipe (--secret-fd):
   - `cryptsetup luksDump --dump-volume-key` (libcryptsetup, no device-mapper) yields the
@@ -98,14 +98,14 @@ def check_plain(name, work, ref):
     r = oci2cw([ref, "--output", out, "--tee", "none"])
     check(r.returncode == 0 and r.stderr == "", f"{name} none: exit 0 ({r.stderr.strip()})")
     rootfs = os.path.join(out, "rootfs.squashfs")
-    j = json.load(open(os.path.join(out, "image.json")))["rootfs"]
+    j = json.load(open(os.path.join(out, "workload.json")))["rootfs"]
     v = j["verity"]
     data = open(rootfs, "rb").read()
     check(j["format"] == "squashfs+verity" and j["size"] == len(data) and
           j["sha256"] == hashlib.sha256(data).hexdigest() and v["hash_offset"] == v["data_blocks"] * SECTOR and
           v["hash_offset"] >= j["squashfs_size"] > v["hash_offset"] - SECTOR and
           len(data) == v["hash_offset"] + v["hash_size"] and not v["superblock"],
-          f"{name} none: image.json describes squashfs + tree ({v['data_blocks']} blocks, tree {v['hash_size']})")
+          f"{name} none: workload.json describes squashfs + tree ({v['data_blocks']} blocks, tree {v['hash_size']})")
     check(veritysetup_verify(rootfs, v), f"{name} none: veritysetup verify accepts the recorded root hash")
     back = subprocess.run(["sqfs2tar", rootfs], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     check(back.returncode == 0 and len(back.stdout) > 0, f"{name} none: the squashfs still reads back")
@@ -117,7 +117,7 @@ def check_plain(name, work, ref):
     again = os.path.join(work, "again-" + name)
     oci2cw([ref, "--output", again, "--tee", "none"])
     check(open(os.path.join(again, "rootfs.squashfs"), "rb").read() == data and
-          json.load(open(os.path.join(again, "image.json")))["rootfs"]["verity"] == v,
+          json.load(open(os.path.join(again, "workload.json")))["rootfs"]["verity"] == v,
           f"{name} none: a second run gives the same bytes, salt and root hash")
     return data, v
 
@@ -127,16 +127,16 @@ def check_encrypted(name, work, ref, plain, verity, tee):
     secret = os.urandom(32)
     r = oci2cw([ref, "--output", out, "--tee", tee], secret)
     check(r.returncode == 0 and r.stderr == "", f"{name} {tee}: exit 0 ({r.stderr.strip()})")
-    check(sorted(os.listdir(out)) == ["disk.img", "image.json"], f"{name} {tee}: only disk.img and image.json")
+    check(sorted(os.listdir(out)) == ["disk.img", "workload.json"], f"{name} {tee}: only disk.img and workload.json")
     disk = os.path.join(out, "disk.img")
     raw = open(disk, "rb").read()
-    j = json.load(open(os.path.join(out, "image.json")))["rootfs"]
+    j = json.load(open(os.path.join(out, "workload.json")))["rootfs"]
     e = j["encryption"]
     check(j["format"] == "luks2" and j["verity"] == verity and j["size"] == len(raw) and
           j["sha256"] == hashlib.sha256(raw).hexdigest() and e["data_offset"] == 1 << 20 and
           e["payload_size"] == len(plain) == len(raw) - e["data_offset"] and e["sector_size"] == SECTOR and
           e["cipher"] == "aes-xts-plain64" and e["key_bits"] == 512,
-          f"{name} {tee}: image.json describes the LUKS2 disk and the same verity tree")
+          f"{name} {tee}: workload.json describes the LUKS2 disk and the same verity tree")
     outputs = b"".join(open(os.path.join(out, f), "rb").read() for f in os.listdir(out))
     check(secret not in outputs and secret.hex().encode() not in outputs, f"{name} {tee}: the secret is in no output")
 
@@ -202,11 +202,13 @@ def check_cli(work, ref):
     r = oci2cw([ref, "--output", out, "--tee", "bogus"])
     check(r.returncode == 2, "--tee bogus: exit 2")
     r = oci2cw([ref, "--output", out, "--tee", "tdx"])
-    check(r.returncode == 0 and "not registered anywhere yet" in r.stderr and
-          sorted(os.listdir(out)) == ["disk.img", "image.json"], "no --secret-fd: a random secret, and a note saying so")
+    check(r.returncode == 2 and "--no-register" in r.stderr, "--tee tdx without --register or --no-register: exit 2")
+    r = oci2cw([ref, "--output", out, "--tee", "tdx", "--no-register"])
+    check(r.returncode == 0 and "the disk secret was not registered anywhere" in r.stderr and
+          sorted(os.listdir(out)) == ["disk.img", "workload.json"], "--no-register: a random secret, and a note saying it is gone")
     r = oci2cw([ref, "--output", out, "--tee", "none"])
-    check(r.returncode == 0 and sorted(os.listdir(out)) == ["image.json", "rootfs.squashfs"],
-          "switching --tee in one --output leaves only the files image.json names")
+    check(r.returncode == 0 and sorted(os.listdir(out)) == ["rootfs.squashfs", "workload.json"],
+          "switching --tee in one --output leaves only the files workload.json names")
     check("secret-fd" not in oci2cw(["--help"]).stdout, "--secret-fd is not in --help")
 
 

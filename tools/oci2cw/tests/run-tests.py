@@ -95,11 +95,11 @@ def main():
             if r.returncode != 0:
                 continue
             summary = json.loads(r.stdout)
-            image_json = json.load(open(os.path.join(out, "image.json")))
+            workload = json.load(open(os.path.join(out, "workload.json")))
             squash = os.path.join(out, "rootfs.squashfs")
-            check(image_json == summary and summary["entrypoint"] == ["/bin/busybox"] and
-                  summary["rootfs"]["sha256"] == hashlib.sha256(open(squash, "rb").read()).hexdigest(),
-                  f"{name}: image.json has the process and the squashfs's sha256")
+            check(workload == summary["workload"] and workload["entrypoint"] == ["/bin/busybox"] and
+                  workload["rootfs"]["sha256"] == hashlib.sha256(open(squash, "rb").read()).hexdigest(),
+                  f"{name}: workload.json has the process and the squashfs's sha256")
             outputs[name] = open(squash, "rb").read()
             expected = json.load(open(os.path.join(images, name.split("-")[0] + ".expected.json")))
             compare_tree(name, *squashfs_tree(squash), expected)
