@@ -3,24 +3,21 @@
 //                       1184-byte report and prints it as hex ("sim-report: report HEX"),
 //                       and prints the SHA-256 of /cw/workload.json ("sim-report: workload
 //                       SHA"); the host checks both (tests/vmm/device-test sim-report)
-#include <linux/vm_sockets.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+#include <array>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "guest-init/sim_report.h"
 #include "guest_util.h"
 
 namespace cw::guest_test {
 
 namespace {
 
-constexpr unsigned kReportPort = 4050;  // tee/sim/report_service.h
-constexpr size_t kRequestSize = 64;
-constexpr size_t kReportSize = 1184;
+constexpr size_t kRequestSize = cw::guest::kSimReportDataSize;
 
 std::string hex(const unsigned char* p, size_t n) {
     std::string out;
@@ -44,24 +41,13 @@ void check_sim_report(int argc, char** argv) {
             fail("sim-report: bad hex", false);
         request[i] = static_cast<unsigned char>(v);
     }
-    int fd = vsock_connect_host(kReportPort);
-    if (fd < 0)
-        fail("sim-report: connect to host port " + std::to_string(kReportPort));
-    if (write(fd, request, sizeof request) != static_cast<ssize_t>(sizeof request))
-        fail("sim-report: write");
-    std::vector<unsigned char> report(kReportSize);
-    size_t got = 0;
-    while (got < report.size()) {
-        ssize_t n = read(fd, report.data() + got, report.size() - got);
-        if (n <= 0)
-            fail("sim-report: read after " + std::to_string(got) + " bytes");
-        got += static_cast<size_t>(n);
-    }
-    unsigned char extra;
-    if (read(fd, &extra, 1) != 0)
-        fail("sim-report: the service did not close after the report", false);
-    close(fd);
-    say("sim-report: report %s", hex(report.data(), report.size()).c_str());
+    // The same code path guest-init's sim evidence provider takes (src/guest-init/sim_report.h).
+    std::array<uint8_t, cw::guest::kSimReportDataSize> report_data{};
+    std::memcpy(report_data.data(), request, sizeof request);
+    auto report = cw::guest::request_sim_report(report_data);
+    if (!report.ok())
+        fail("sim-report: " + report.error().to_string(), false);
+    say("sim-report: report %s", hex(report->data(), report->size()).c_str());
 
     std::FILE* f = std::fopen("/cw/workload.json", "rb");
     if (f == nullptr)
