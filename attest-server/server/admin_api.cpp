@@ -1,7 +1,6 @@
 #include "server/admin_api.h"
 
 #include <charconv>
-#include <cstdio>
 
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
@@ -34,11 +33,6 @@ bool authorized(const ServerContext& context, const HttpRequest& request) {
 
 std::string admin_actor(const HttpRequest& request) {
     return "admin " + request.peer;
-}
-
-HttpResponse internal_error(const std::string& what) {
-    std::fprintf(stderr, "cw-attest-server: %s\n", what.c_str());
-    return error_response(500, "internal_error", what);
 }
 
 // PUT body: {"policy": {...}, "disk_key": "<base64>"}; nothing else.

@@ -1,7 +1,6 @@
 #include "server/guest_api.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "protocol/binding.h"
 #include "protocol/key_wrap.h"
@@ -29,11 +28,6 @@ HttpResponse refuse(ServerContext& context, const HttpRequest& request, const st
     (void)audit(context, guest_actor(request), "refuse", workload, std::string(reason),
                 detail.empty() ? message : std::string(detail) + ": " + message);
     return error_response(status, reason, message, detail);
-}
-
-HttpResponse internal_error(const std::string& what) {
-    std::fprintf(stderr, "cw-attest-server: %s\n", what.c_str());
-    return error_response(500, "internal_error", what);
 }
 
 }  // namespace

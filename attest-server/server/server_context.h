@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "policy/appraisal.h"
+#include "server/http_types.h"
 #include "server/metrics.h"
 #include "server/session_table.h"
 #include "store/store.h"
@@ -24,6 +25,9 @@ struct ServerContext {
 
 // Appends one audit event; failures are reported on stderr (the caller decides whether the
 // action may proceed without its record: a key release may not).
+// A 500 for a failure of the server itself (store, crypto), also reported on stderr.
+HttpResponse internal_error(const std::string& what);
+
 Result<void> audit(ServerContext& context, std::string actor, std::string action, std::string workload,
                    std::string reason, std::string detail = {});
 

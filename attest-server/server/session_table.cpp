@@ -4,7 +4,7 @@
 
 #include <openssl/rand.h>
 
-#include "base/hex.h"
+#include "protocol/protocol.h"
 
 namespace cw::attest::server {
 
@@ -36,9 +36,8 @@ void SessionTable::drop_stale(Table<Entry>& table, int64_t now, int64_t grace) {
 
 Result<std::optional<std::pair<std::string, Session>>> SessionTable::open_session(const std::string& workload,
                                                                                    const std::string& tee) {
-    auto id = CW_TRY(random32());
+    std::string key = CW_TRY(protocol::random_hex_id());
     Session session{workload, tee, CW_TRY(random32()), 0};
-    std::string key = to_hex_lower(id);
     std::lock_guard lock(m_mutex);
     int64_t now = m_clock();
     drop_stale(m_sessions, now, m_session_ttl);
@@ -64,8 +63,7 @@ std::variant<Session, TakeError> SessionTable::take_session(const std::string& i
 }
 
 Result<std::optional<std::string>> SessionTable::issue_token(Token token) {
-    auto id = CW_TRY(random32());
-    std::string key = to_hex_lower(id);
+    std::string key = CW_TRY(protocol::random_hex_id());
     std::lock_guard lock(m_mutex);
     int64_t now = m_clock();
     drop_stale(m_tokens, now, m_token_ttl);
