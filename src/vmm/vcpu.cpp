@@ -106,10 +106,15 @@ void Vcpu::handle_exit(const VcpuExit& exit, const Bus& pio, const Bus& mmio, St
         return;  // the loop re-checks the stop flag
     case VcpuExit::Kind::Hlt:
     case VcpuExit::Kind::Shutdown:
-    case VcpuExit::Kind::SystemEvent:
-        // With the in-kernel irqchip a guest only gets here by resetting or powering off.
-        stop.request({StopReason::Kind::GuestReset, 0, "vCPU " + std::to_string(m_index) + ": guest shut down"});
+    case VcpuExit::Kind::SystemEvent: {
+        // With the in-kernel irqchip a guest only gets here by resetting or powering off. Which
+        // exit it was is kept: a triple fault with no exit status is a guest crash to report.
+        const char* what = exit.kind == VcpuExit::Kind::Shutdown ? "triple fault (KVM_EXIT_SHUTDOWN)"
+                           : exit.kind == VcpuExit::Kind::Hlt    ? "halted with interrupts off (KVM_EXIT_HLT)"
+                                                                 : "system event (KVM_EXIT_SYSTEM_EVENT)";
+        stop.request({StopReason::Kind::GuestReset, 0, "vCPU " + std::to_string(m_index) + ": " + what});
         return;
+    }
     case VcpuExit::Kind::InternalError:
     case VcpuExit::Kind::FailEntry:
     case VcpuExit::Kind::Unknown:

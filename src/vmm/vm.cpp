@@ -138,7 +138,7 @@ int Vm::exit_status() const {
     if (auto status = m_exit_port->status())
         return *status;
     std::fprintf(stderr, "cw-vmm: guest stopped without reporting an exit status (kernel panic, or a reboot "
-                         "not done by the guest init)\n");
+                         "not done by the guest init): %s\n", reason->message.c_str());
     return kVmmFailureStatus;
 }
 
