@@ -3,7 +3,8 @@
 // and, for a TEE, seal both into a LUKS2 disk.img (docs/disk-format.md); then workload.json
 // (the measured workload configuration), the expected launch measurement (measurement.json,
 // --tee sim with --kernel) and the registration of policy and disk secret with the
-// attestation server (--register).
+// attestation server (--register); last, optionally, an OCI image holding all of it
+// (--output-image, --podman-load).
 #define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
 #include <sys/stat.h>
@@ -17,10 +18,12 @@
 
 #include "disk/secret.h"
 #include "disk_stage.h"
+#include "image_stage.h"
 #include "image/image.h"
 #include "launch_stage.h"
 #include "layers/flatten.h"
 #include "output.h"
+#include "podman.h"
 #include "register_stage.h"
 #include "squashfs/writer.h"
 #include "vmm/vm_config.h"
@@ -46,6 +49,9 @@ struct Options {
     bool do_register = false;
     bool no_register = false;
     std::string admin_token_path;
+    std::string output_image;  // oci-archive:FILE[:TAG], or empty
+    bool output_image_gzip = false;
+    bool podman_load = false;
 };
 
 bool encrypted(const Options& opt) { return opt.tee != "none"; }
@@ -77,6 +83,21 @@ struct Registration {
     cw::oci::AdminToken token;
 };
 
+// --output-image's destination and, for --podman-load, podman itself: checked before the build.
+struct ImageOutput {
+    cw::oci::OutputImageRef ref;
+    std::string podman;  // empty without --podman-load
+};
+
+cw::Result<std::optional<ImageOutput>> prepare_image_output(const Options& opt) {
+    if (opt.output_image.empty())
+        return std::optional<ImageOutput>();
+    ImageOutput out{CW_TRY(cw::oci::parse_output_image(opt.output_image)), {}};
+    if (opt.podman_load)
+        out.podman = CW_TRY(cw::oci::find_podman("--podman-load"));
+    return std::optional<ImageOutput>(std::move(out));
+}
+
 cw::Result<std::optional<Registration>> prepare(Options& opt) {
     if (!opt.attest_url.empty()) {
         auto target = CW_TRY(cw::oci::parse_attest_url(opt.attest_url));
@@ -95,6 +116,7 @@ cw::Result<std::optional<Registration>> prepare(Options& opt) {
 cw::Result<void> run(Options& opt) {
     using namespace cw::oci;
     std::optional<Registration> registration = CW_TRY(prepare(opt));
+    std::optional<ImageOutput> image_output = CW_TRY(prepare_image_output(opt));
     Image image = CW_TRY(open_image(opt.image, opt.limits.max_total_bytes));
     Tree tree = CW_TRY(flatten(image, opt.limits));
 
@@ -147,6 +169,28 @@ cw::Result<void> run(Options& opt) {
                              opt.workload.workload_id.c_str(), registration->target.url.c_str(), outcome.c_str());
         }
     }
+    if (image_output) {
+        ImageInputs in{opt.output, artifacts.rootfs_file, opt.workload.workload_id, opt.tee, {}, {}, opt.output_image_gzip};
+        Sha256 h;
+        h.update(workload.data(), workload.size());
+        in.workload_sha256 = h.finish().hex;
+        if (summary.contains("measurement"))
+            in.measurement = summary["measurement"]["measurement"].get<std::string>();
+        WrittenImage written = CW_TRY(write_output_image(image_output->ref, in));
+        std::string name = output_image_name(opt.workload.workload_id, image_output->ref.tag);
+        summary["image"] = {{"file", image_output->ref.file}, {"name", name},
+                            {"size", written.archive_size}, {"sha256", written.archive_sha256},
+                            {"manifest", written.manifest.str()}, {"config", written.config.str()},
+                            {"layer", written.layer.str()}, {"diff_id", written.diff_id.str()},
+                            {"podman_loaded", false}};
+        if (!image_output->podman.empty()) {
+            CW_TRY(podman_load(image_output->podman, image_output->ref.file).context("--podman-load"));
+            summary["image"]["podman_loaded"] = true;
+            if (!opt.json)
+                std::fprintf(stderr, "oci2cw: loaded %s into podman: run it with `podman run --runtime krun %s`\n",
+                             name.c_str(), name.c_str());
+        }
+    }
     if (opt.json)
         std::printf("%s\n", summary.dump().c_str());
     if (encrypted(opt) && opt.no_register && opt.secret_fd < 0)  // after success: a failure stays one line
@@ -192,6 +236,10 @@ std::optional<std::string> check_combination(const Options& opt) {
     }
     if (!opt.initrd.empty() && opt.kernel.empty())
         return "--initrd needs --kernel";
+    if (opt.podman_load && opt.output_image.empty())
+        return "--podman-load needs --output-image oci-archive:FILE[:TAG]";
+    if (opt.output_image_gzip && opt.output_image.empty())
+        return "--output-image-compression needs --output-image";
     if (opt.workload.cpus < 1 || opt.workload.cpus > cw::vmm::kMaxVcpus)
         return "--cpus must be 1 to " + std::to_string(cw::vmm::kMaxVcpus);
     if (opt.workload.ram_mib < cw::vmm::kMinMemMib || opt.workload.ram_mib > (1u << 20))
@@ -221,6 +269,11 @@ int main(int argc, char** argv) {
         ("register", "register the policy and the disk secret with the attestation server")
         ("no-register", "do not register: the disk secret is dropped and the disk cannot be unlocked")
         ("admin-token-file", "file holding the attestation server's admin token", cxxopts::value<std::string>())
+        ("output-image", "also write the workload as an OCI image: oci-archive:FILE[:TAG] (named "
+         "localhost/WORKLOAD-ID:TAG, TAG latest by default)", cxxopts::value<std::string>())
+        ("output-image-compression", "the image layer's compression: none (default) or gzip",
+         cxxopts::value<std::string>()->default_value("none"))
+        ("podman-load", "load the --output-image into podman (podman load)")
         ("max-size", "bound on the layers' uncompressed bytes, in GiB", cxxopts::value<uint64_t>()->default_value("64"))
         ("json", "print a JSON summary on stdout")
         ("h,help", "show this help");
@@ -267,11 +320,21 @@ int main(int argc, char** argv) {
         opt.do_register = args.count("register") > 0;
         opt.no_register = args.count("no-register") > 0;
         opt.admin_token_path = text("admin-token-file");
+        opt.output_image = text("output-image");
+        opt.podman_load = args.count("podman-load") > 0;
+        std::string compression = args["output-image-compression"].as<std::string>();
+        if (compression != "none" && compression != "gzip")
+            return usage_error("--output-image-compression must be none or gzip");
+        opt.output_image_gzip = compression == "gzip";
     } catch (const cxxopts::exceptions::exception& e) {
         return usage_error(e.what());
     }
     if (auto problem = check_combination(opt))
         return usage_error(*problem);
+    if (!opt.output_image.empty()) {
+        if (auto ref = cw::oci::parse_output_image(opt.output_image); !ref.ok())
+            return usage_error(ref.error().to_string());
+    }
     if (!opt.attest_url.empty()) {
         if (auto url = cw::oci::parse_attest_url(opt.attest_url); !url.ok())
             return usage_error(url.error().to_string());
