@@ -98,6 +98,16 @@ cw::Result<std::optional<ImageOutput>> prepare_image_output(const Options& opt) 
     return std::optional<ImageOutput>(std::move(out));
 }
 
+constexpr std::string_view kPodmanTransport = "containers-storage:";
+
+// The input image; a local Podman image goes through `podman save` (podman.h).
+cw::Result<cw::oci::Image> open_input(const Options& opt) {
+    if (!opt.image.starts_with(kPodmanTransport))
+        return cw::oci::open_image(opt.image, opt.limits.max_total_bytes);
+    std::string podman = CW_TRY(cw::oci::find_podman("containers-storage:NAME"));
+    return cw::oci::open_podman_image(podman, opt.image.substr(kPodmanTransport.size()), opt.limits.max_total_bytes);
+}
+
 cw::Result<std::optional<Registration>> prepare(Options& opt) {
     if (!opt.attest_url.empty()) {
         auto target = CW_TRY(cw::oci::parse_attest_url(opt.attest_url));
@@ -117,7 +127,7 @@ cw::Result<void> run(Options& opt) {
     using namespace cw::oci;
     std::optional<Registration> registration = CW_TRY(prepare(opt));
     std::optional<ImageOutput> image_output = CW_TRY(prepare_image_output(opt));
-    Image image = CW_TRY(open_image(opt.image, opt.limits.max_total_bytes));
+    Image image = CW_TRY(open_input(opt));
     Tree tree = CW_TRY(flatten(image, opt.limits));
 
     std::optional<cw::disk::Secret> secret;
@@ -251,7 +261,8 @@ std::optional<std::string> check_combination(const Options& opt) {
 
 int main(int argc, char** argv) {
     cxxopts::Options options("oci2cw", "Turn an OCI image into a confidential workload");
-    options.positional_help("IMAGE (oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE)");
+    options.positional_help(
+        "IMAGE (oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, containers-storage:NAME)");
     options.add_options()
         ("image", "image reference", cxxopts::value<std::string>())
         ("output", "output directory (created if missing)", cxxopts::value<std::string>())

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "image/image.h"
 
 namespace cw::oci {
 
@@ -19,5 +20,13 @@ namespace cw::oci {
 // podman save --format oci-archive -o FILE NAME. NAME is checked first: it must look like
 // an image name or id (no leading '-', no spaces or control characters, at most 255 bytes).
 [[nodiscard]] Result<void> podman_save(const std::string& podman, const std::string& name, const std::string& file);
+
+// containers-storage:NAME: `podman save --format oci-archive` into a private temporary
+// directory under $TMPDIR, opened as an oci-archive (whose store stages the blobs it needs),
+// then deleted before this returns. The simplest path that keeps every check: the archive
+// carries the image's manifest, config and layers, all verified like any other input
+// (`podman image mount` would need root or `podman unshare` and gives an already flattened
+// tree nothing can be verified against). It costs one copy of the image on $TMPDIR.
+[[nodiscard]] Result<Image> open_podman_image(const std::string& podman, const std::string& name, uint64_t max_bytes);
 
 }  // namespace cw::oci

@@ -18,7 +18,7 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 Result<std::string> default_workload_id(std::string_view reference) {
     std::string_view rest = reference;
     bool may_have_tag = true;
-    for (std::string_view transport : {"oci:", "oci-archive:", "docker-archive:"}) {
+    for (std::string_view transport : {"oci:", "oci-archive:", "docker-archive:", "containers-storage:"}) {
         if (rest.substr(0, transport.size()) == transport) {
             may_have_tag = transport != "docker-archive:";
             rest.remove_prefix(transport.size());

@@ -116,7 +116,7 @@ Result<Image> open_image(std::string_view reference, uint64_t max_bytes) {
         return open_docker_archive(CW_TRY(open_archive_store(file, max_bytes))).context(file);
     }
     return Error::msg("image reference \"" + std::string(reference) +
-                      "\" is not oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE");
+                      "\" is not oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE or containers-storage:NAME");
 }
 
 }  // namespace cw::oci

@@ -145,6 +145,36 @@ def main():
         check(run(["--bogus"], env).returncode == 2, "unknown option: exit 2")
         r = run(["nope:x", "--output", os.path.join(work, "x"), "--tee", "none"], env)
         check(r.returncode == 1 and "image reference" in r.stderr, "bad image reference: exit 1")
+        no_podman = os.path.join(work, "no-podman-path")
+        os.mkdir(no_podman)
+        r = run(["containers-storage:alpine", "--output", os.path.join(work, "x"), "--tee", "none"],
+                dict(env, PATH=no_podman))
+        check(r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and "needs podman" in r.stderr and
+              not os.path.exists(os.path.join(work, "x")), f"containers-storage: without podman: one line ({r.stderr.strip()})")
+        # A stand-in podman (the real one is tested by podman-tests.py where it works): `save`
+        # copies multi.oci.tar to -o FILE, `load` records its arguments; anything else fails.
+        fake = os.path.join(work, "fake-podman")
+        os.mkdir(fake)
+        with open(os.path.join(fake, "podman"), "w") as f:
+            f.write("#!/bin/sh\necho \"$@\" >> %s/calls\n"
+                    "if [ \"$1\" = save ] && [ \"$7\" = localhost/multi:latest ]; then cp %s/multi.oci.tar \"$6\"; exit 0; fi\n"
+                    "if [ \"$1\" = load ]; then exit 0; fi\necho \"Error: no such image\" >&2; exit 125\n"
+                    % (fake, images))
+        os.chmod(os.path.join(fake, "podman"), 0o755)
+        fenv = dict(env, PATH=fake + ":" + env["PATH"])
+        out = os.path.join(work, "out-cs")
+        r = run(["containers-storage:localhost/multi:latest", "--output", out, "--tee", "none", "--output-image",
+                 "oci-archive:" + os.path.join(work, "cs.tar"), "--podman-load"], fenv)
+        calls = open(os.path.join(fake, "calls")).read().splitlines() if os.path.exists(os.path.join(fake, "calls")) else []
+        check(r.returncode == 0 and open(os.path.join(out, "rootfs.squashfs"), "rb").read() == outputs.get("multi") and
+              len(calls) == 2 and calls[0].startswith("save --quiet --format oci-archive -o ") and
+              calls[0].endswith(" localhost/multi:latest") and calls[1] == "load -i " + os.path.join(work, "cs.tar") and
+              os.listdir(tmpdir) == [], f"containers-storage: through podman save, then podman load ({calls}, {r.stderr.strip()})")
+        r = run(["containers-storage:localhost/nope", "--output", os.path.join(work, "x"), "--tee", "none"], fenv)
+        check(r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and "Error: no such image" in r.stderr,
+              f"containers-storage: podman's error in one line ({r.stderr.strip()})")
+        r = run(["containers-storage:-rf", "--output", os.path.join(work, "x"), "--tee", "none"], fenv)
+        check(r.returncode == 1 and "not an image name" in r.stderr, "containers-storage: an option is not a name")
 
         if shutil.which("umoci"):
             bundle = os.path.join(work, "umoci-bundle")

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""oci2cw with Podman, when Podman works on this machine (otherwise SKIP, exit 77):
+
+- containers-storage:NAME (podman save --format oci-archive into $TMPDIR) gives the same
+  squashfs as the oci-archive the image was loaded from, and leaves nothing under $TMPDIR;
+- --output-image ... --podman-load loads the workload image: `podman image inspect` shows
+  the labels and Entrypoint ["/entrypoint"];
+- a name Podman does not have fails with one line.
+Podman is only used, never set up: shared/tools/setup-podman.sh is not run from here.
+
+Usage: podman-tests.py OCI2CW make-test-images.py
+"""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+OCI2CW, MAKE_IMAGES = sys.argv[1], sys.argv[2]
+SKIP = 77
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def podman(*args):
+    return subprocess.run(["podman"] + list(args), capture_output=True, text=True)
+
+
+def main():
+    if not shutil.which("podman"):
+        print("SKIP: podman is not installed")
+        sys.exit(SKIP)
+    info = podman("info", "--format", "json")
+    if info.returncode != 0:
+        print("SKIP: `podman info` fails: " + (info.stderr.strip().splitlines() or ["?"])[-1])
+        sys.exit(SKIP)
+    work = tempfile.mkdtemp(prefix="oci2cw-podman-test.")
+    name = "localhost/oci2cw-test-multi:latest"
+    loaded = "localhost/oci2cw-podman-test:latest"
+    try:
+        images = os.path.join(work, "images")
+        subprocess.run([sys.executable, MAKE_IMAGES, images], check=True)
+        tmpdir = os.path.join(work, "tmp")
+        os.mkdir(tmpdir)
+        env = dict(os.environ, TMPDIR=tmpdir)
+        pulled = podman("pull", "oci-archive:" + images + "/multi.oci.tar")
+        check(pulled.returncode == 0, f"podman pull oci-archive: ({pulled.stderr.strip()[-200:]})")
+        if pulled.returncode != 0:
+            return
+        podman("tag", pulled.stdout.strip().splitlines()[-1], name)
+
+        ref = subprocess.run([OCI2CW, "oci-archive:" + images + "/multi.oci.tar", "--output", work + "/ref", "--tee",
+                              "none"], capture_output=True, text=True, env=env)
+        r = subprocess.run([OCI2CW, "containers-storage:" + name, "--output", work + "/cs", "--tee", "none",
+                            "--workload-id", "oci2cw-podman-test", "--output-image", "oci-archive:" + work + "/wl.tar",
+                            "--podman-load", "--json"], capture_output=True, text=True, env=env)
+        check(ref.returncode == 0 and r.returncode == 0, f"containers-storage: exit 0 ({r.stderr.strip()})")
+        if r.returncode == 0:
+            same = open(work + "/ref/rootfs.squashfs", "rb").read() == open(work + "/cs/rootfs.squashfs", "rb").read()
+            check(same, "containers-storage: the same squashfs as from the oci-archive")
+            check(os.listdir(tmpdir) == [], "containers-storage: nothing left under $TMPDIR")
+            summary = json.loads(r.stdout)
+            check(summary["image"]["podman_loaded"] is True, "--json: podman_loaded")
+            inspect = podman("image", "inspect", loaded)
+            ok = inspect.returncode == 0
+            if ok:
+                cfg = json.loads(inspect.stdout)[0]
+                ok = (cfg["Config"]["Entrypoint"] == ["/entrypoint"] and
+                      cfg["Config"]["Labels"]["org.confidential-workloads.workload-id"] == "oci2cw-podman-test")
+            check(ok, f"--podman-load: podman has {loaded} with the labels ({inspect.stderr.strip()})")
+        bad = subprocess.run([OCI2CW, "containers-storage:localhost/oci2cw-no-such-image:x", "--output", work + "/bad",
+                              "--tee", "none"], capture_output=True, text=True, env=env)
+        check(bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1 and "podman save" in bad.stderr,
+              f"unknown image: one line ({bad.stderr.strip()})")
+    finally:
+        podman("rmi", "-f", name, loaded)
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{len(failures)} failures")
+    sys.exit(1 if failures else 0)
+
+
+main()
