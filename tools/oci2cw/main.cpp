@@ -41,6 +41,7 @@ struct Options {
     bool json = false;
     int secret_fd = -1;  // test-only: see --secret-fd
     cw::oci::Limits limits;
+    cw::oci::Platform platform;  // linux/amd64 unless --platform
     cw::oci::WorkloadSettings workload;
     std::string attest_url;
     std::string attest_ca_path;
@@ -103,9 +104,10 @@ constexpr std::string_view kPodmanTransport = "containers-storage:";
 // The input image; a local Podman image goes through `podman save` (podman.h).
 cw::Result<cw::oci::Image> open_input(const Options& opt) {
     if (!opt.image.starts_with(kPodmanTransport))
-        return cw::oci::open_image(opt.image, opt.limits.max_total_bytes);
+        return cw::oci::open_image(opt.image, opt.limits.max_total_bytes, opt.platform);
     std::string podman = CW_TRY(cw::oci::find_podman("containers-storage:NAME"));
-    return cw::oci::open_podman_image(podman, opt.image.substr(kPodmanTransport.size()), opt.limits.max_total_bytes);
+    return cw::oci::open_podman_image(podman, opt.image.substr(kPodmanTransport.size()), opt.limits.max_total_bytes,
+                                      opt.platform);
 }
 
 cw::Result<std::optional<Registration>> prepare(Options& opt) {
@@ -285,6 +287,8 @@ int main(int argc, char** argv) {
         ("output-image-compression", "the image layer's compression: none (default) or gzip",
          cxxopts::value<std::string>()->default_value("none"))
         ("podman-load", "load the --output-image into podman (podman load)")
+        ("platform", "the image to take from a multi-platform index: OS/ARCH[/VARIANT]",
+         cxxopts::value<std::string>()->default_value("linux/amd64"))
         ("max-size", "bound on the layers' uncompressed bytes, in GiB", cxxopts::value<uint64_t>()->default_value("64"))
         ("json", "print a JSON summary on stdout")
         ("h,help", "show this help");
@@ -332,6 +336,10 @@ int main(int argc, char** argv) {
         opt.no_register = args.count("no-register") > 0;
         opt.admin_token_path = text("admin-token-file");
         opt.output_image = text("output-image");
+        auto platform = cw::oci::parse_platform(args["platform"].as<std::string>());
+        if (!platform.ok())
+            return usage_error("--platform: " + platform.error().to_string());
+        opt.platform = platform.value();
         opt.podman_load = args.count("podman-load") > 0;
         std::string compression = args["output-image-compression"].as<std::string>();
         if (compression != "none" && compression != "gzip")

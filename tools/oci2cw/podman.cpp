@@ -112,7 +112,8 @@ Result<void> podman_save(const std::string& podman, const std::string& name, con
     return run(podman, {"save", "--quiet", "--format", "oci-archive", "-o", file, name});
 }
 
-Result<Image> open_podman_image(const std::string& podman, const std::string& name, uint64_t max_bytes) {
+Result<Image> open_podman_image(const std::string& podman, const std::string& name, uint64_t max_bytes,
+                                const Platform& platform) {
     const char* tmp = std::getenv("TMPDIR");
     std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/oci2cw-podman.XXXXXX";
     if (!::mkdtemp(dir.data()))
@@ -120,7 +121,7 @@ Result<Image> open_podman_image(const std::string& podman, const std::string& na
     std::string file = dir + "/image.tar";
     auto image = [&]() -> Result<Image> {
         CW_TRY(podman_save(podman, name, file));
-        return open_image("oci-archive:" + file, max_bytes);
+        return open_image("oci-archive:" + file, max_bytes, platform);
     }();
     ::unlink(file.c_str());
     ::rmdir(dir.c_str());

@@ -27,6 +27,7 @@ namespace cw::oci {
 // carries the image's manifest, config and layers, all verified like any other input
 // (`podman image mount` would need root or `podman unshare` and gives an already flattened
 // tree nothing can be verified against). It costs one copy of the image on $TMPDIR.
-[[nodiscard]] Result<Image> open_podman_image(const std::string& podman, const std::string& name, uint64_t max_bytes);
+[[nodiscard]] Result<Image> open_podman_image(const std::string& podman, const std::string& name, uint64_t max_bytes,
+                                             const Platform& platform);
 
 }  // namespace cw::oci

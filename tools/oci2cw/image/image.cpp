@@ -39,11 +39,21 @@ Result<std::string> read_verified(const BlobStore& store, const Descriptor& d) {
     return bytes;
 }
 
-Result<Image> open_layout(std::unique_ptr<BlobStore> store, const std::optional<std::string>& tag) {
+Result<Image> open_layout(std::unique_ptr<BlobStore> store, const std::optional<std::string>& tag,
+                          const Platform& platform) {
     std::string layout = CW_TRY(read_small(*store, "oci-layout", kMaxJsonBytes));
     CW_TRY(parse_oci_layout(layout));
     std::string index = CW_TRY(read_small(*store, "index.json", kMaxJsonBytes));
-    Descriptor manifest_desc = CW_TRY(parse_index(index, tag));
+    Descriptor manifest_desc = CW_TRY(parse_index(index, tag, platform));
+    // A multi-platform image: index.json may point at an image index (as `skopeo copy --all`
+    // writes), itself verified against its digest before it is parsed.
+    for (int depth = 1; is_index_media_type(manifest_desc.media_type); ++depth) {
+        if (depth > kMaxIndexDepth)
+            return Error::msg("image indexes nested more than " + std::to_string(kMaxIndexDepth) + " deep");
+        std::string name = "index " + manifest_desc.digest.short_hex();
+        std::string nested = CW_TRY(read_verified(*store, manifest_desc));
+        manifest_desc = CW_TRY(parse_index(nested, std::nullopt, platform, name));
+    }
     std::string manifest_bytes = CW_TRY(read_verified(*store, manifest_desc));
     Manifest manifest = CW_TRY(parse_manifest(manifest_bytes));
     Image image;
@@ -102,14 +112,14 @@ std::pair<std::string, std::optional<std::string>> split_tag(std::string_view re
 
 }  // namespace
 
-Result<Image> open_image(std::string_view reference, uint64_t max_bytes) {
+Result<Image> open_image(std::string_view reference, uint64_t max_bytes, const Platform& platform) {
     if (reference.starts_with("oci:")) {
         auto [dir, tag] = split_tag(reference.substr(4));
-        return open_layout(CW_TRY(open_directory_store(dir)), tag).context(dir);
+        return open_layout(CW_TRY(open_directory_store(dir)), tag, platform).context(dir);
     }
     if (reference.starts_with("oci-archive:")) {
         auto [file, tag] = split_tag(reference.substr(12));
-        return open_layout(CW_TRY(open_archive_store(file, max_bytes)), tag).context(file);
+        return open_layout(CW_TRY(open_archive_store(file, max_bytes)), tag, platform).context(file);
     }
     if (reference.starts_with("docker-archive:")) {
         std::string file(reference.substr(15));

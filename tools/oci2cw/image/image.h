@@ -28,7 +28,9 @@ struct Image {
     std::vector<ImageLayer> layers;
 };
 
-// `max_bytes` bounds what an archive may stage (see open_archive_store).
-[[nodiscard]] Result<Image> open_image(std::string_view reference, uint64_t max_bytes);
+// `max_bytes` bounds what an archive may stage (see open_archive_store). `platform` picks
+// the image of a multi-platform index (oci: and oci-archive:; nested indexes are followed).
+[[nodiscard]] Result<Image> open_image(std::string_view reference, uint64_t max_bytes,
+                                       const Platform& platform = Platform{});
 
 }  // namespace cw::oci

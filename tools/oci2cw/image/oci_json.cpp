@@ -1,5 +1,6 @@
 #include "image/oci_json.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace cw::oci {
@@ -93,52 +94,144 @@ Result<void> parse_oci_layout(std::string_view text) {
     return {};
 }
 
-Result<Descriptor> parse_index(std::string_view text, const std::optional<std::string>& tag) {
-    json doc = CW_TRY(parse_object(text).context("index.json"));
+Result<Platform> parse_platform(std::string_view text) {
+    std::vector<std::string> parts;
+    size_t pos = 0;
+    while (pos <= text.size() && parts.size() <= 3) {
+        size_t next = text.find('/', pos);
+        if (next == std::string_view::npos)
+            next = text.size();
+        parts.emplace_back(text.substr(pos, next - pos));
+        pos = next + 1;
+    }
+    auto valid = [](const std::string& part) {
+        if (part.empty() || part.size() > 32)
+            return false;
+        return std::all_of(part.begin(), part.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+        });
+    };
+    if (parts.size() < 2 || parts.size() > 3 || !std::all_of(parts.begin(), parts.end(), valid))
+        return Error::msg("platform \"" + std::string(text) + "\" is not OS/ARCH[/VARIANT] (e.g. linux/amd64)");
+    return Platform{parts[0], parts[1], parts.size() == 3 ? parts[2] : std::string()};
+}
+
+std::string platform_string(const Platform& p) {
+    return p.os + "/" + p.architecture + (p.variant.empty() ? "" : "/" + p.variant);
+}
+
+bool is_index_media_type(std::string_view media_type) {
+    return media_type == media_type::kIndex || media_type == media_type::kDockerManifestList;
+}
+
+namespace {
+
+struct IndexEntry {
+    Descriptor descriptor;
+    std::string ref;
+    std::optional<Platform> platform;  // as the index states it; not validated beyond types
+};
+
+Result<std::optional<Platform>> entry_platform(const json& m) {
+    auto it = m.find("platform");
+    if (it == m.end() || it->is_null())
+        return std::optional<Platform>();
+    if (!it->is_object())
+        return Error::msg("\"platform\" is not an object");
+    Platform p;
+    p.os = CW_TRY(get_string(*it, "os").context("platform"));
+    p.architecture = CW_TRY(get_string(*it, "architecture").context("platform"));
+    p.variant = CW_TRY(get_optional_string(*it, "variant").context("platform"));
+    return std::optional<Platform>(std::move(p));
+}
+
+bool matches(const Platform& have, const Platform& want) {
+    return have.os == want.os && have.architecture == want.architecture &&
+           (want.variant.empty() || have.variant == want.variant);
+}
+
+// "linux/arm64, linux/arm/v7" (for the refusal), or "no platforms".
+std::string platforms_of(const std::vector<const IndexEntry*>& entries) {
+    std::string out;
+    for (const IndexEntry* e : entries) {
+        if (!e->platform)
+            continue;
+        std::string p = platform_string(*e->platform);
+        if (p.size() > 100)
+            p = p.substr(0, 100) + "...";
+        for (char& c : p)  // the index's own strings: keep the error one printable line
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                c = '?';
+        out += (out.empty() ? "" : ", ") + p;
+        if (out.size() > 400)
+            return out + ", ...";
+    }
+    return out.empty() ? "no platforms" : out;
+}
+
+}  // namespace
+
+Result<Descriptor> parse_index(std::string_view text, const std::optional<std::string>& tag, const Platform& platform,
+                               std::string_view name_view) {
+    const std::string name(name_view);
+    json doc = CW_TRY(parse_object(text).context(name));
     auto schema = doc.find("schemaVersion");
     if (schema == doc.end() || !schema->is_number_unsigned() || schema->get<uint64_t>() != 2)
-        return Error::msg("index.json: schemaVersion is not 2");
-    auto media = CW_TRY(get_optional_string(doc, "mediaType").context("index.json"));
-    if (!media.empty() && media != media_type::kIndex)
-        return Error::msg("index.json: unexpected mediaType \"" + media + "\"");
+        return Error::msg(name + ": schemaVersion is not 2");
+    auto media = CW_TRY(get_optional_string(doc, "mediaType").context(name));
+    if (!media.empty() && !is_index_media_type(media))
+        return Error::msg(name + ": unexpected mediaType \"" + media + "\"");
     auto manifests = doc.find("manifests");
     if (manifests == doc.end() || !manifests->is_array())
-        return Error::msg("index.json: missing \"manifests\" array");
+        return Error::msg(name + ": missing \"manifests\" array");
 
-    std::vector<std::pair<Descriptor, std::string>> candidates;  // descriptor, ref name
+    std::vector<IndexEntry> entries;
     for (const json& m : *manifests) {
-        Descriptor d = CW_TRY(parse_descriptor(m).context("index.json: manifests"));
-        std::string ref;
+        IndexEntry e;
+        e.descriptor = CW_TRY(parse_descriptor(m).context(name + ": manifests"));
         if (auto ann = m.find("annotations"); ann != m.end() && ann->is_object())
             if (auto r = ann->find(kRefNameAnnotation); r != ann->end() && r->is_string())
-                ref = r->get<std::string>();
-        candidates.emplace_back(std::move(d), std::move(ref));
+                e.ref = r->get<std::string>();
+        e.platform = CW_TRY(entry_platform(m).context(name + ": manifests"));
+        entries.push_back(std::move(e));
     }
 
-    const Descriptor* chosen = nullptr;
-    if (tag) {
-        for (const auto& [d, ref] : candidates) {
-            if (ref != *tag)
-                continue;
-            if (chosen)
-                return Error::msg("index.json: tag \"" + *tag + "\" names more than one manifest");
-            chosen = &d;
-        }
-        if (!chosen)
-            return Error::msg("index.json: no manifest tagged \"" + *tag + "\"");
+    std::vector<const IndexEntry*> candidates;
+    for (const IndexEntry& e : entries)
+        if (!tag || e.ref == *tag)
+            candidates.push_back(&e);
+    if (tag && candidates.empty())
+        return Error::msg(name + ": no manifest tagged \"" + *tag + "\"");
+    if (candidates.empty())
+        return Error::msg(name + ": no manifests");
+
+    std::vector<const IndexEntry*> matching;
+    for (const IndexEntry* e : candidates)
+        if (e->platform && matches(*e->platform, platform))
+            matching.push_back(e);
+    const IndexEntry* chosen = nullptr;
+    if (candidates.size() == 1 && !candidates.front()->platform) {
+        chosen = candidates.front();  // one entry that says nothing about its platform
+    } else if (matching.size() == 1) {
+        chosen = matching.front();
+    } else if (matching.size() > 1) {
+        return Error::msg(name + ": " + std::to_string(matching.size()) + " manifests for " +
+                          platform_string(platform) +
+                          (tag ? std::string() : std::string(" (give a tag") + ", or --platform with a variant)"));
+    } else if (std::none_of(candidates.begin(), candidates.end(), [](const IndexEntry* e) { return e->platform; })) {
+        return Error::msg(name + ": " + std::to_string(candidates.size()) +
+                          (tag ? " manifests tagged \"" + *tag + "\"" : " manifests and no tag given (use oci:DIR:TAG)"));
     } else {
-        if (candidates.size() != 1)
-            return Error::msg("index.json: " + std::to_string(candidates.size()) +
-                              " manifests and no tag given (use oci:DIR:TAG)");
-        chosen = &candidates.front().first;
+        return Error::msg(name + ": no manifest for " + platform_string(platform) + " (it has " +
+                          platforms_of(candidates) + "; choose with --platform OS/ARCH[/VARIANT])");
     }
-    if (chosen->media_type == media_type::kIndex)
-        return Error::msg("index.json: the manifest is a nested index (multi-platform images are not supported yet)");
-    if (chosen->media_type != media_type::kManifest && chosen->media_type != media_type::kDockerManifest)
-        return Error::msg("index.json: unsupported manifest mediaType \"" + chosen->media_type + "\"");
-    if (chosen->size > kMaxJsonBytes)
-        return Error::msg("index.json: manifest larger than 4 MiB");
-    return *chosen;
+    const Descriptor& d = chosen->descriptor;
+    if (!is_index_media_type(d.media_type) && d.media_type != media_type::kManifest &&
+        d.media_type != media_type::kDockerManifest)
+        return Error::msg(name + ": unsupported manifest mediaType \"" + d.media_type + "\"");
+    if (d.size > kMaxJsonBytes)
+        return Error::msg(name + ": manifest larger than 4 MiB");
+    return d;
 }
 
 Result<Manifest> parse_manifest(std::string_view text) {

@@ -73,3 +73,62 @@ TEST_CASE("docker manifest.json: exactly one image") {
     CHECK_FALSE(parse_docker_manifest(R"([])").ok());
     CHECK_FALSE(parse_docker_manifest(R"([{"Config":"x.json","Layers":[1]}])").ok());
 }
+
+namespace {
+std::string platform_entry(const std::string& digest_char, const std::string& platform, const std::string& media =
+                               "application/vnd.oci.image.manifest.v1+json") {
+    return R"({"mediaType":")" + media + R"(","digest":"sha256:)" + std::string(64, digest_char[0]) +
+           R"(","size":10)" + (platform.empty() ? "" : R"(,"platform":)" + platform) + "}";
+}
+std::string index_of(const std::vector<std::string>& entries) {
+    std::string out = R"({"schemaVersion":2,"manifests":[)";
+    for (size_t i = 0; i < entries.size(); ++i)
+        out += (i ? "," : "") + entries[i];
+    return out + "]}";
+}
+const std::string kAmd64 = R"({"os":"linux","architecture":"amd64"})";
+const std::string kArm64 = R"({"os":"linux","architecture":"arm64","variant":"v8"})";
+const std::string kArmV7 = R"({"os":"linux","architecture":"arm","variant":"v7"})";
+}  // namespace
+
+TEST_CASE("platform: OS/ARCH[/VARIANT]") {
+    auto p = parse_platform("linux/arm/v7");
+    REQUIRE(p.ok());
+    CHECK(p->os == "linux");
+    CHECK(p->architecture == "arm");
+    CHECK(p->variant == "v7");
+    CHECK(platform_string(*p) == "linux/arm/v7");
+    CHECK(parse_platform("linux/amd64")->variant.empty());
+    for (const char* bad : {"linux", "linux/", "/amd64", "linux/amd64/v1/x", "Linux/amd64", "linux/am d64", ""})
+        CHECK_FALSE(parse_platform(bad).ok());
+}
+
+TEST_CASE("multi-platform index: linux/amd64 by default, --platform to choose, a clear refusal otherwise") {
+    std::string two = index_of({platform_entry("b", kArm64), platform_entry("a", kAmd64)});
+    CHECK(parse_index(two, std::nullopt)->digest.hex == std::string(64, 'a'));
+    CHECK(parse_index(two, std::nullopt, parse_platform("linux/arm64").value())->digest.hex == std::string(64, 'b'));
+    CHECK(parse_index(two, std::nullopt, parse_platform("linux/arm64/v8").value())->digest.hex == std::string(64, 'b'));
+    auto none = parse_index(two, std::nullopt, parse_platform("linux/s390x").value());
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().message().find("no manifest for linux/s390x (it has linux/arm64/v8, linux/amd64") !=
+          std::string::npos);
+    CHECK_FALSE(parse_index(two, std::nullopt, parse_platform("linux/arm64/v9").value()).ok());
+    // A lone manifest for another platform is refused too; one without a platform is taken.
+    CHECK_FALSE(parse_index(index_of({platform_entry("c", kArmV7)}), std::nullopt).ok());
+    CHECK(parse_index(index_of({platform_entry("c", "")}), std::nullopt).ok());
+    // Two for the same platform: ambiguous.
+    auto dup = parse_index(index_of({platform_entry("a", kAmd64), platform_entry("b", kAmd64)}), std::nullopt);
+    CHECK(dup.error().message().find("2 manifests for linux/amd64") != std::string::npos);
+    // A nested index is returned for the caller to follow; a Docker manifest list is an index.
+    auto nested = parse_index(index_of({platform_entry("d", "", "application/vnd.oci.image.index.v1+json")}),
+                              std::nullopt);
+    REQUIRE(nested.ok());
+    CHECK(is_index_media_type(nested->media_type));
+    std::string list = R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json",
+        "manifests":[)" + platform_entry("e", kAmd64, "application/vnd.docker.distribution.manifest.v2+json") + "]}";
+    CHECK(parse_index(list, std::nullopt, Platform{}, "index 0123")->digest.hex == std::string(64, 'e'));
+    // Malformed platforms are errors, naming the document.
+    auto bad = parse_index(index_of({platform_entry("a", R"({"os":1})")}), std::nullopt, Platform{}, "index 0123");
+    CHECK(bad.error().message().find("index 0123") != std::string::npos);
+    CHECK_FALSE(parse_index(index_of({platform_entry("a", "[]")}), std::nullopt).ok());
+}

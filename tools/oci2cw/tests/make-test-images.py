@@ -7,6 +7,9 @@
                  multi.expected.json is the tree oci2cw must produce
   multi.oci.tar, multi.docker.tar   the same image as oci-archive and docker-archive
   hostile-NAME/  one refused layer each; hostile.json maps NAME -> text the error must contain
+  multiarch/     OCI layout whose index.json lists linux/amd64 and linux/arm64/v8 manifests
+                 (each image's /arch says which); multiarch.oci.tar the same as oci-archive
+  multiarch-nested/  index.json -> one nested image index -> the same two manifests
 
 Usage: make-test-images.py OUTDIR
 """
@@ -99,6 +102,39 @@ def write_oci(layout, layers, tag="latest", config=None):
     with open(os.path.join(layout, "oci-layout"), "w") as f:
         json.dump({"imageLayoutVersion": "1.0.0"}, f)
     return manifest
+
+
+def put_manifest(layout, layers, platform):
+    """A manifest for `layers` in `layout`; returns its index entry for `platform` (os, arch[, variant])."""
+    tars = [t for t, _ in layers]
+    config = json.dumps(dict(json.loads(config_for(tars)), architecture=platform[1]), sort_keys=True).encode()
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": dict(mediaType="application/vnd.oci.image.config.v1+json", **put_blob(layout, config)),
+                "layers": [dict(mediaType=MEDIA[c], **put_blob(layout, compress(t, c))) for t, c in layers]}
+    plat = {"os": platform[0], "architecture": platform[1]}
+    if len(platform) > 2:
+        plat["variant"] = platform[2]
+    return dict(mediaType=manifest["mediaType"], platform=plat,
+                **put_blob(layout, json.dumps(manifest, sort_keys=True).encode()))
+
+
+def write_multiarch(out):
+    for name, nested in (("multiarch", False), ("multiarch-nested", True)):
+        layout = os.path.join(out, name)
+        os.makedirs(layout, exist_ok=True)
+        entries = [put_manifest(layout, [(make_tar([entry("arch", data=arch.encode() + b"\n")]), "gzip")], plat)
+                   for arch, plat in (("amd64", ("linux", "amd64")), ("arm64", ("linux", "arm64", "v8")))]
+        index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": entries}
+        if nested:
+            inner = json.dumps(index, sort_keys=True).encode()
+            index = {"schemaVersion": 2, "mediaType": index["mediaType"],
+                     "manifests": [dict(mediaType=index["mediaType"], **put_blob(layout, inner),
+                                        annotations={"org.opencontainers.image.ref.name": "latest"})]}
+        with open(os.path.join(layout, "index.json"), "w") as f:
+            json.dump(index, f)
+        with open(os.path.join(layout, "oci-layout"), "w") as f:
+            json.dump({"imageLayoutVersion": "1.0.0"}, f)
+    write_oci_archive(os.path.join(out, "multiarch"), os.path.join(out, "multiarch.oci.tar"))
 
 
 def write_oci_archive(layout, path):
@@ -251,6 +287,7 @@ def main():
     with open(os.path.join(out, "multi.expected.json"), "w") as f:
         json.dump(multi_expected(), f, indent=1, sort_keys=True)
     hostile_images(out)
+    write_multiarch(out)
 
 
 if __name__ == "__main__":

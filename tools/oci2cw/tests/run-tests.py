@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end checks of oci2cw on images written by make-test-images.py (no registry):
 expected trees (read back with sqfs2tar), byte-identical output from oci:, oci-archive:
-and docker-archive:, refusal of each hostile image with one error line naming the entry
+and docker-archive:, multi-platform indexes (flat and nested; --platform), refusal of each hostile image with one error line naming the entry
 and nothing written, digest errors for a flipped byte, CLI exit codes, and (if umoci is
 installed) agreement with `umoci unpack` on the multi-layer image.
 
@@ -138,6 +138,26 @@ def main():
             r = run(["oci:" + bad, "--output", os.path.join(work, "out-corrupt-" + kind), "--tee", "none"], env)
             check(r.returncode == 1 and "digest mismatch" in r.stderr and len(r.stderr.strip().splitlines()) == 1,
                   f"corrupt {kind}: digest error: {r.stderr.strip()}")
+
+        # Multi-platform indexes, flat and nested: linux/amd64 by default, --platform to choose.
+        for ref in ("oci:" + images + "/multiarch", "oci-archive:" + images + "/multiarch.oci.tar",
+                    "oci:" + images + "/multiarch-nested"):
+            for platform, want in ((None, "amd64"), ("linux/arm64", "arm64"), ("linux/arm64/v8", "arm64"),
+                                   ("linux/amd64", "amd64")):
+                out = os.path.join(work, "out-arch")
+                r = run([ref, "--output", out, "--tee", "none", "--workload-id", "arch"] +
+                        (["--platform", platform] if platform else []), env)
+                tree, _ = squashfs_tree(os.path.join(out, "rootfs.squashfs")) if r.returncode == 0 else ({}, [])
+                check(r.returncode == 0 and tree.get("arch", {}).get("sha256") == hashlib.sha256(
+                    want.encode() + b"\n").hexdigest(), f"{ref} --platform {platform}: the {want} image ({r.stderr.strip()})")
+            r = run([ref, "--output", os.path.join(work, "x"), "--tee", "none", "--workload-id", "arch", "--platform",
+                     "linux/s390x"], env)
+            check(r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and
+                  "no manifest for linux/s390x (it has linux/amd64, linux/arm64/v8" in r.stderr,
+                  f"{ref} --platform linux/s390x: refused in one line ({r.stderr.strip()})")
+        r = run(["oci:" + images + "/multiarch", "--output", os.path.join(work, "x"), "--tee", "none", "--platform",
+                 "amd64"], env)
+        check(r.returncode == 2 and "OS/ARCH" in r.stderr, f"--platform amd64: exit 2 ({r.stderr.strip()})")
 
         r = run(["oci:" + images + "/small", "--output", os.path.join(work, "x"), "--tee", "bogus"], env)
         check(r.returncode == 2 and "--tee must be" in r.stderr, "--tee bogus: exit 2")
