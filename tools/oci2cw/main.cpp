@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -24,6 +25,7 @@
 #include "layers/flatten.h"
 #include "output.h"
 #include "podman.h"
+#include "progress.h"
 #include "register_stage.h"
 #include "squashfs/writer.h"
 #include "vmm/vm_config.h"
@@ -125,12 +127,30 @@ cw::Result<std::optional<Registration>> prepare(Options& opt) {
     return std::optional<Registration>();
 }
 
-cw::Result<void> run(Options& opt) {
+// One output file in --json's "outputs".
+nlohmann::ordered_json output_entry(const std::string& path) {
+    std::string hex;
+    uint64_t size = 0;
+    if (!cw::oci::hash_file(path, hex, size).ok())
+        return {{"file", path}};
+    return {{"file", path}, {"size", size}, {"sha256", hex}};
+}
+
+cw::Result<void> run(Options& opt, cw::oci::Progress& progress) {
     using namespace cw::oci;
+    progress.stage("checking");
     std::optional<Registration> registration = CW_TRY(prepare(opt));
     std::optional<ImageOutput> image_output = CW_TRY(prepare_image_output(opt));
+    progress.stage("reading image");
     Image image = CW_TRY(open_input(opt));
-    Tree tree = CW_TRY(flatten(image, opt.limits));
+    const auto layers = static_cast<uint32_t>(image.layers.size());
+    const uint64_t layer_bytes = CW_TRY(stored_layer_bytes(image));
+    auto observe = [&](size_t layer, size_t bytes) {
+        progress.layer(static_cast<uint32_t>(layer));
+        progress.advance(bytes);
+    };
+    progress.stage("reading layers", layer_bytes, layers);
+    Tree tree = CW_TRY(flatten(image, opt.limits, observe));
 
     std::optional<cw::disk::Secret> secret;
     if (encrypted(opt))
@@ -142,43 +162,51 @@ cw::Result<void> run(Options& opt) {
     std::string partial = opt.output + "/" + kRootfsFile + ".partial";
     uint64_t budget = opt.limits.max_total_bytes;
     auto opener = [&](uint32_t layer) -> cw::Result<std::unique_ptr<LayerStream>> {
-        return open_layer(image, layer, opt.limits, budget).context(layer_name(image, layer));
+        return open_layer(image, layer, opt.limits, budget, observe).context(layer_name(image, layer));
     };
+    progress.stage("squashfs", layer_bytes, layers);
     if (auto r = write_squashfs(tree, opener, partial); !r.ok()) {
         ::unlink(partial.c_str());
         return std::move(r).context("writing " + partial);
     }
 
+    progress.stage(encrypted(opt) ? "dm-verity + LUKS2" : "dm-verity");
     Artifacts artifacts;
     CW_TRY(finish_disk(partial, opt.output, verity_salt(image), secret ? &*secret : nullptr, artifacts));
     if (!registration)
         secret.reset();  // wiped; nothing after this needs it
+    progress.stage("workload.json");
     // Stale descriptions of an earlier run must not sit beside the new ones.
     ::unlink((opt.output + "/" + kLegacyImageJsonFile).c_str());
     ::unlink((opt.output + "/" + kMeasurementFile).c_str());
     const std::string workload = CW_TRY(workload_json(image.config, artifacts, opt.workload));
     CW_TRY(write_output_file(opt.output, kWorkloadFile, workload));
 
-    nlohmann::ordered_json summary = {{"workload", nlohmann::json::parse(workload)},
+    nlohmann::ordered_json summary = {{"workload_id", opt.workload.workload_id},
+                                      {"tee", opt.tee},
+                                      {"workload", nlohmann::json::parse(workload)},
                                       {"files", {{"rootfs", artifacts.rootfs_file}, {"workload", kWorkloadFile}}}};
+    std::vector<std::string> outputs = {opt.output + "/" + artifacts.rootfs_file, opt.output + "/" + kWorkloadFile};
+    bool registered = false;
     if (!opt.kernel.empty()) {
+        progress.stage("measurement");
         ExpectedLaunch launch = CW_TRY(expect_sim_launch(
             {opt.kernel, opt.initrd, opt.output, opt.workload.cpus, opt.workload.ram_mib}));
         CW_TRY(write_output_file(opt.output, kMeasurementFile, measurement_json(launch)));
+        outputs.push_back(opt.output + "/" + kMeasurementFile);
         summary["files"]["measurement"] = kMeasurementFile;
         summary["measurement"] = {{"tee", "sim"}, {"measurement", launch.measurement},
                                   {"host_data", launch.host_data}, {"cwrun", launch.cwrun_args}};
         if (registration) {
+            progress.stage("registering");
             std::string outcome = CW_TRY(register_sim_workload(registration->target, registration->token,
                                                                opt.workload.workload_id, launch.measurement,
                                                                launch.host_data, *secret)
                                              .context("registering workload " + opt.workload.workload_id));
             secret.reset();
+            registered = true;
             summary["registration"] = {{"attestation_url", registration->target.url},
                                        {"workload_id", opt.workload.workload_id}, {"result", outcome}};
-            if (!opt.json)
-                std::fprintf(stderr, "oci2cw: workload %s registered with %s (%s)\n",
-                             opt.workload.workload_id.c_str(), registration->target.url.c_str(), outcome.c_str());
         }
     }
     if (image_output) {
@@ -188,7 +216,13 @@ cw::Result<void> run(Options& opt) {
         in.workload_sha256 = h.finish().hex;
         if (summary.contains("measurement"))
             in.measurement = summary["measurement"]["measurement"].get<std::string>();
-        WrittenImage written = CW_TRY(write_output_image(image_output->ref, in));
+        progress.stage("OCI image");
+        WrittenImage written = CW_TRY(write_output_image(image_output->ref, in, [&](uint64_t done, uint64_t total) {
+            if (progress.total() != total)
+                progress.set_total(total);
+            progress.set_done(done);
+        }));
+        outputs.push_back(image_output->ref.file);
         std::string name = output_image_name(opt.workload.workload_id, image_output->ref.tag);
         summary["image"] = {{"file", image_output->ref.file}, {"name", name},
                             {"size", written.archive_size}, {"sha256", written.archive_sha256},
@@ -196,15 +230,33 @@ cw::Result<void> run(Options& opt) {
                             {"layer", written.layer.str()}, {"diff_id", written.diff_id.str()},
                             {"podman_loaded", false}};
         if (!image_output->podman.empty()) {
+            progress.stage("podman load");
             CW_TRY(podman_load(image_output->podman, image_output->ref.file).context("--podman-load"));
             summary["image"]["podman_loaded"] = true;
-            if (!opt.json)
-                std::fprintf(stderr, "oci2cw: loaded %s into podman: run it with `podman run --runtime krun %s`\n",
-                             name.c_str(), name.c_str());
         }
     }
-    if (opt.json)
+    progress.finish();
+    summary["registered"] = registered;
+    summary["outputs"] = nlohmann::ordered_json::array();
+    for (const auto& path : outputs)
+        summary["outputs"].push_back(output_entry(path));
+    nlohmann::ordered_json timings = nlohmann::ordered_json::object();
+    for (const auto& [stage, secs] : progress.timings())
+        timings[stage] = std::round(secs * 1000) / 1000;
+    summary["timings_s"] = timings;
+
+    if (opt.json) {
         std::printf("%s\n", summary.dump().c_str());
+    } else {
+        if (registered)
+            std::fprintf(stderr, "oci2cw: workload %s registered with %s (%s)\n", opt.workload.workload_id.c_str(),
+                         registration->target.url.c_str(),
+                         summary["registration"]["result"].get<std::string>().c_str());
+        if (image_output && !image_output->podman.empty())
+            std::fprintf(stderr, "oci2cw: loaded %s into podman: run it with `podman run --runtime krun %s`\n",
+                         summary["image"]["name"].get<std::string>().c_str(),
+                         summary["image"]["name"].get<std::string>().c_str());
+    }
     if (encrypted(opt) && opt.no_register && opt.secret_fd < 0)  // after success: a failure stays one line
         std::fprintf(stderr, "oci2cw: note: --no-register: the disk secret was not registered anywhere "
                              "and is gone: nothing will be able to unlock %s\n", kDiskFile);
@@ -366,7 +418,9 @@ int main(int argc, char** argv) {
     } else if (auto valid = cw::oci::check_workload_id(opt.workload.workload_id); !valid.ok()) {
         return usage_error(valid.error().to_string());
     }
-    auto r = run(opt);
+    cw::oci::Progress progress(::isatty(STDERR_FILENO) == 1);
+    auto r = run(opt, progress);
+    progress.finish();  // clears the progress line before the error
     if (!r.ok()) {
         std::fprintf(stderr, "oci2cw: %s\n", r.error().to_string().c_str());
         return kFailure;

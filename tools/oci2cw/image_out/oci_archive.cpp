@@ -271,7 +271,7 @@ Result<WrittenImage> write_oci_archive(const ImageSpec& spec, const std::string&
     auto step = [&](size_t n) {
         done += n;
         if (progress)
-            progress(done);
+            progress(done, 2 * files_total);
     };
 
     std::string layer_path = path + ".layer.partial";
@@ -357,7 +357,8 @@ Result<WrittenImage> write_oci_archive(const ImageSpec& spec, const std::string&
                 if (progress && layer.size > 0)
                     progress(base + static_cast<uint64_t>(static_cast<double>(copied) /
                                                           static_cast<double>(layer.size) *
-                                                          static_cast<double>(files_total)));
+                                                          static_cast<double>(files_total)),
+                             2 * files_total);
             }));
         }
         CW_TRY(put_bytes(tar.get(), "index.json", 0644, as_bytes(index_text)));

@@ -45,8 +45,9 @@ struct WrittenImage {
     std::string archive_sha256;
 };
 
-// Called with the bytes of layer files consumed so far (for a progress line).
-using WriteProgress = std::function<void(uint64_t done)>;
+// Called with the work done so far out of `total` (the layer's files count twice: once into
+// the layer, once copied into the archive), for a progress line.
+using WriteProgress = std::function<void(uint64_t done, uint64_t total)>;
 
 [[nodiscard]] Result<WrittenImage> write_oci_archive(const ImageSpec& spec, const std::string& path,
                                                      const WriteProgress& progress = {});

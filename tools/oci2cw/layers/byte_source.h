@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <span>
 
 #include "base/result.h"
@@ -31,6 +33,23 @@ public:
 
 private:
     UniqueFd m_fd;
+};
+
+// Reports the bytes read through it (oci2cw's progress line); passes everything else on.
+class CountingSource final : public ByteSource {
+public:
+    CountingSource(std::unique_ptr<ByteSource> inner, std::function<void(size_t)> on_read)
+        : m_inner(std::move(inner)), m_on_read(std::move(on_read)) {}
+    Result<size_t> read(std::span<uint8_t> buf) override {
+        size_t n = CW_TRY(m_inner->read(buf));
+        if (n > 0 && m_on_read)
+            m_on_read(n);
+        return n;
+    }
+
+private:
+    std::unique_ptr<ByteSource> m_inner;
+    std::function<void(size_t)> m_on_read;
 };
 
 class MemorySource final : public ByteSource {

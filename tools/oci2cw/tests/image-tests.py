@@ -207,6 +207,13 @@ def main():
         if r.returncode == 0:
             summary = json.loads(r.stdout)
             check(summary["image"]["name"] == "localhost/app-1:v2", "sim: named localhost/app-1:v2")
+            files = [os.path.join(out, f) for f in ("disk.img", "workload.json", "measurement.json")] + [archive]
+            check([o["file"] for o in summary["outputs"]] == files and
+                  all(o["size"] == os.path.getsize(o["file"]) and o["sha256"] == sha(open(o["file"], "rb").read())
+                      for o in summary["outputs"]) and summary["tee"] == "sim" and summary["workload_id"] == "app-1" and
+                  summary["registered"] is False and len(summary["measurement"]["measurement"]) == 96 and
+                  {"measurement", "OCI image", "dm-verity + LUKS2", "total"} <= set(summary["timings_s"]),
+                  f"sim: --json has every output, tee, workload id, measurement, registered false, stage timings")
             check_archive("sim", archive, out, summary, ["disk.img", "measurement.json", "workload.json"], "sim",
                           "app-1", False)
 

@@ -138,7 +138,8 @@ def tests(tmp):
     check(wl["entrypoint"] == ["/bin/busybox"] and wl["rootfs"]["file"] == "disk.img" and
           wl["rootfs"]["format"] == "luks2" and len(wl["rootfs"]["verity"]["root_hash"]) == 64,
           "workload.json: the process and the encrypted rootfs with its verity parameters")
-    check(summary["workload"] == wl and summary["registration"]["result"] == "created",
+    check(summary["workload"] == wl and summary["registration"]["result"] == "created" and
+          summary["registered"] is True and "registering" in summary["timings_s"],
           "--json summary: the workload and the registration (created)")
     m = json.load(open(f"{out}/measurement.json"))
     check(m["host_data"] == hashlib.sha256(wl_bytes).hexdigest(), "measurement.json: HOST_DATA = SHA-256(workload.json)")

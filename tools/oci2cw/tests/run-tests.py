@@ -2,7 +2,7 @@
 """End-to-end checks of oci2cw on images written by make-test-images.py (no registry):
 expected trees (read back with sqfs2tar), byte-identical output from oci:, oci-archive:
 and docker-archive:, multi-platform indexes (flat and nested; --platform), refusal of each hostile image with one error line naming the entry
-and nothing written, digest errors for a flipped byte, CLI exit codes, and (if umoci is
+and nothing written, digest errors for a flipped byte, CLI exit codes, the --json summary and the progress line (on a pty only), and (if umoci is
 installed) agreement with `umoci unpack` on the multi-layer image.
 
 Usage: run-tests.py OCI2CW make-test-images.py
@@ -97,6 +97,17 @@ def main():
             summary = json.loads(r.stdout)
             workload = json.load(open(os.path.join(out, "workload.json")))
             squash = os.path.join(out, "rootfs.squashfs")
+            check(r.stderr == "", f"{name}: nothing on stderr when it is not a terminal ({r.stderr!r})")
+            want_outputs = [{"file": p, "size": os.path.getsize(p), "sha256": hashlib.sha256(open(p, "rb").read()).hexdigest()}
+                            for p in (squash, os.path.join(out, "workload.json"))]
+            timings = summary.get("timings_s", {})
+            check(summary.get("outputs") == want_outputs and summary.get("workload_id") == workload["workload_id"] and
+                  summary.get("tee") == "none" and summary.get("registered") is False and "measurement" not in summary,
+                  f"{name}: --json lists the outputs (size, sha256), workload id, tee, registered false")
+            check(list(timings) == ["checking", "reading image", "reading layers", "squashfs", "dm-verity",
+                                    "workload.json", "total"] and all(isinstance(v, (int, float)) and v >= 0
+                                                                      for v in timings.values()),
+                  f"{name}: --json has the time of every stage ({timings})")
             check(workload == summary["workload"] and workload["entrypoint"] == ["/bin/busybox"] and
                   workload["rootfs"]["sha256"] == hashlib.sha256(open(squash, "rb").read()).hexdigest(),
                   f"{name}: workload.json has the process and the squashfs's sha256")
@@ -110,6 +121,28 @@ def main():
         check(open(os.path.join(again, "rootfs.squashfs"), "rb").read() == outputs.get("multi"),
               "multi: a second run is byte-identical")
         check(os.listdir(tmpdir) == [], "staging directories under $TMPDIR are removed")
+
+        # On a terminal: one line rewritten in place (\r ... erase to end of line), cleared at the end.
+        import pty
+        master, slave = pty.openpty()
+        p = subprocess.Popen([OCI2CW, "oci:" + images + "/multi", "--output", os.path.join(work, "out-pty"), "--tee",
+                              "none"], stderr=slave, stdout=subprocess.DEVNULL, env=env)
+        os.close(slave)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+        p.wait()
+        os.close(master)
+        text = shown.decode(errors="replace")
+        check(p.returncode == 0 and "\roci2cw: reading layers  layer 1/3" in text and "\roci2cw: squashfs  layer" in text
+              and " / " in text and "\n" not in text and text.endswith("\r\x1b[K"),
+              f"terminal: a progress line with stage, layer i/n and bytes, cleared at the end ({text[:200]!r})")
 
         hostile = json.load(open(os.path.join(images, "hostile.json")))
         for name, needle in hostile.items():
