@@ -9,6 +9,7 @@
 #include "base/hex.h"
 #include "base/unique_fd.h"
 #include "tee/launch/workload_cpio.h"
+#include "workload/workload_config.h"
 
 namespace cw::oci {
 
@@ -102,6 +103,10 @@ Result<std::string> workload_json(const ImageConfig& c, const Artifacts& a, cons
         return Error::msg("workload.json: " + std::to_string(text.size()) + " bytes, more than the " +
                           std::to_string(tee::kMaxWorkloadConfigBytes) +
                           " a workload configuration may have (a very large env?)");
+    // The reader cwrun and the guest use must accept what we write: a disagreement is our bug,
+    // and it is caught here rather than by a guest that refuses to boot.
+    if (auto back = workload::parse_workload_config(text); !back)
+        return std::move(back).error().context("oci2cw wrote a workload.json its own reader refuses");
     return text;
 }
 

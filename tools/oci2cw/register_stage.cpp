@@ -9,6 +9,7 @@
 #include "protocol/base64.h"
 #include "protocol/client.h"
 #include "protocol/tls_http.h"
+#include "workload/server_url.h"
 
 namespace cw::oci {
 
@@ -45,49 +46,13 @@ Result<HttpReply> admin_request(const AttestTarget& target, const AdminToken& to
 }  // namespace
 
 Result<AttestTarget> parse_attest_url(const std::string& url) {
-    constexpr std::string_view kScheme = "https://";
-    auto bad = [&](const std::string& why) {
-        return Error::msg("--attest-url \"" + proto::detail::one_line(url) + "\": " + why);
-    };
-    if (url.compare(0, kScheme.size(), kScheme) != 0)
-        return bad("expected https://HOST[:PORT]");
-    std::string rest = url.substr(kScheme.size());
-    if (!rest.empty() && rest.back() == '/')
-        rest.pop_back();
-    if (rest.find_first_of("/?#@ ") != std::string::npos)
-        return bad("nothing may follow HOST[:PORT] (no path, query or user)");
+    auto server = workload::parse_server_url(url);
+    if (!server)
+        return Error::msg("--attest-url \"" + proto::detail::one_line(url) + "\": " + server.error().message());
     AttestTarget t;
-    t.url = url;
-    std::string port;
-    if (!rest.empty() && rest.front() == '[') {
-        size_t close = rest.find(']');
-        if (close == std::string::npos)
-            return bad("unclosed [");
-        t.host = rest.substr(1, close - 1);
-        if (close + 1 < rest.size()) {
-            if (rest[close + 1] != ':')
-                return bad("expected :PORT after ]");
-            port = rest.substr(close + 2);
-        }
-    } else {
-        size_t colon = rest.find(':');
-        t.host = rest.substr(0, colon);
-        if (colon != std::string::npos)
-            port = rest.substr(colon + 1);
-    }
-    if (t.host.empty())
-        return bad("no host");
-    if (!port.empty() || rest.back() == ':') {
-        unsigned long value = 0;
-        for (char c : port) {
-            if (c < '0' || c > '9' || value > 65535)
-                return bad("bad port");
-            value = value * 10 + static_cast<unsigned long>(c - '0');
-        }
-        if (value == 0 || value > 65535)
-            return bad("bad port");
-        t.port = static_cast<uint16_t>(value);
-    }
+    t.url = server->url;
+    t.host = server->host;
+    t.port = server->port;
     return t;
 }
 
