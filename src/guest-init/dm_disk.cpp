@@ -81,7 +81,10 @@ Result<std::string> open_verity(const std::string& device, const VerityPlan& ver
     params.data_size = verity.data_blocks;
     params.hash_area_offset = verity.hash_offset;
     params.flags = CRYPT_VERITY_NO_HEADER;  // every parameter is from the measured plan
-    r = crypt_load(cd.get(), CRYPT_VERITY, &params);
+    // Without a superblock there is nothing to load: crypt_load refuses NO_HEADER with EINVAL.
+    // crypt_format with NO_HEADER only sets the parameters in memory and writes nothing, as
+    // `veritysetup open --no-superblock` does.
+    r = crypt_format(cd.get(), CRYPT_VERITY, nullptr, nullptr, nullptr, nullptr, 0, &params);
     if (r < 0)
         return crypt_error("dm-verity parameters for " + device, r);
     r = crypt_activate_by_volume_key(cd.get(), kVerityName, reinterpret_cast<const char*>(verity.root_hash.data()),
