@@ -17,13 +17,15 @@ import hashlib
 import importlib.util
 import json
 import os
-import secrets
 import shutil
 import signal
 import struct
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "lib"))
+import attest_fixture  # noqa: E402
 
 OCI2CW, MAKE_IMAGES, SERVER, CLIENT, MEASURE = sys.argv[1:6]
 failures = []
@@ -44,12 +46,6 @@ def run(*args, **kw):
     return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=300, **kw)
 
 
-def openssl(*args):
-    r = run("openssl", *args)
-    if r.returncode != 0:
-        sys.exit(f"openssl {' '.join(args)}: {r.stderr}")
-
-
 def tiny_kernel(path):
     """An x86-64 ET_EXEC with one PT_LOAD at 16 MiB (what the ELF loader accepts)."""
     load, off = 16 << 20, 0x1000
@@ -61,36 +57,7 @@ def tiny_kernel(path):
 
 
 def setup_server(tmp):
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-            "-subj", "/CN=cw test CA", "-keyout", f"{tmp}/ca.key", "-out", f"{tmp}/ca.pem")
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1",
-            "-keyout", f"{tmp}/server.key", "-out", f"{tmp}/server.csr")
-    with open(f"{tmp}/ext.cnf", "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
-    openssl("x509", "-req", "-in", f"{tmp}/server.csr", "-CA", f"{tmp}/ca.pem", "-CAkey", f"{tmp}/ca.key",
-            "-CAcreateserial", "-days", "2", "-extfile", f"{tmp}/ext.cnf", "-out", f"{tmp}/server.pem")
-    openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", f"{tmp}/sim.key")
-    openssl("pkey", "-in", f"{tmp}/sim.key", "-pubout", "-out", f"{tmp}/sim.pub")
-    fd = os.open(f"{tmp}/master.key", os.O_WRONLY | os.O_CREAT, 0o600)
-    os.write(fd, secrets.token_bytes(32))
-    os.close(fd)
-    token = secrets.token_hex(24)
-    with open(f"{tmp}/admin.token", "w") as f:
-        f.write(token + "\n")
-    with open(f"{tmp}/wrong.token", "w") as f:
-        f.write(secrets.token_hex(24) + "\n")
-    with open(f"{tmp}/admin.sha256", "w") as f:
-        f.write(hashlib.sha256(token.encode()).hexdigest() + "\n")
-    proc = subprocess.Popen([SERVER, "serve", "--listen", "127.0.0.1:0", "--tls-cert", f"{tmp}/server.pem",
-                             "--tls-key", f"{tmp}/server.key", "--db", f"{tmp}/attest.db", "--master-key",
-                             f"{tmp}/master.key", "--admin-token-sha256-file", f"{tmp}/admin.sha256",
-                             "--sim-public-key", f"{tmp}/sim.pub"],
-                            stdout=subprocess.PIPE, stderr=open(f"{tmp}/server.err", "w"), text=True)
-    line = proc.stdout.readline()
-    if not line.startswith("listening on "):
-        proc.wait(10)
-        sys.exit(f"server did not start: {line!r} {open(f'{tmp}/server.err').read()}")
-    return proc, int(line.rsplit(":", 1)[1]), token
+    return attest_fixture.start_server(SERVER, tmp)
 
 
 def main():
