@@ -3,16 +3,32 @@
 #define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/result.h"
+#include "cwrun/image_launch.h"
+#include "cwrun/workload_file.h"
 #include "vmm/api/cw_vmm.h"
 
 namespace {
 
 constexpr int kUsageError = 125;
+
+constexpr const char* kImageModeHelp =
+    "Image mode: cwrun [options] WORKLOAD [-- ARGS...] runs what oci2cw wrote. WORKLOAD is its --output\n"
+    "directory or the workload.json in it. cwrun boots the project's kernel and guest initramfs with\n"
+    "workload.json as the workload configuration, the rootfs file it names as vda (read-only, serial\n"
+    "\"rootfs\"), and the tee, cpus and ram_mib it gives: the launch oci2cw measured. For a sim, snp or tdx\n"
+    "workload, options that would change that measurement (--tee, --cpus, --mem, --kernel, --initrd with\n"
+    "other contents, --cmdline, --console, --disk) are refused; a tee none workload takes any of them.\n"
+    "A sim workload needs --sim-key. With an attestation_url https://HOST:PORT the guest's connections to\n"
+    "host vsock port PORT go to HOST:PORT, or to --attest-url. ARGS become the guest init's arguments\n"
+    "(words after -- on the kernel command line, which is measured: a TEE workload's attestation policy\n"
+    "must list the resulting measurement).\n";
 
 int error(const std::string& message) {
     std::fprintf(stderr, "cwrun: %s\n", message.c_str());
@@ -46,13 +62,175 @@ std::optional<DiskSpec> parse_disk(const std::string& spec) {
     return disk;
 }
 
+// What cwrun hands the C API, from either mode.
+struct Launch {
+    uint32_t cpus = 1;
+    uint32_t mem_mib = 256;
+    std::string kernel;
+    std::string initrd;  // empty: none
+    std::string cmdline;
+    std::vector<DiskSpec> disks;
+    std::string console;
+    std::vector<std::string> vsock_forwards;
+    std::vector<std::string> vsock_listens;
+    std::string tee;
+    std::string sim_key;
+    std::string workload_config;  // empty: none
+};
+
+// cxxopts stops at the first "--" that is not an option's value; so does this scan, which
+// leaves everything after it for the guest (cwrun DIR -- -x --y passes -x and --y through).
+// Every long option but --help takes a value, given as "--opt=V" or as the next argument.
+int find_dashes(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--")
+            return i;
+        if (arg.rfind("--", 0) == 0 && arg.find('=') == std::string::npos && arg != "--help")
+            ++i;
+    }
+    return argc;
+}
+
+std::vector<std::string> option_list(const cxxopts::ParseResult& args, const char* name) {
+    return args.count(name) != 0 ? args[name].as<std::vector<std::string>>() : std::vector<std::string>();
+}
+
+std::optional<std::string> given(const cxxopts::ParseResult& args, const char* name) {
+    return args.count(name) != 0 ? std::optional(args[name].as<std::string>()) : std::nullopt;
+}
+
+std::optional<int> given_int(const cxxopts::ParseResult& args, const char* name) {
+    return args.count(name) != 0 ? std::optional(args[name].as<int>()) : std::nullopt;
+}
+
+// The disk specs as cw_add_disk takes them; the error names the bad one.
+cw::Result<std::vector<DiskSpec>> parse_disks(const std::vector<std::string>& specs) {
+    std::vector<DiskSpec> disks;
+    for (const auto& spec : specs) {
+        auto disk = parse_disk(spec);
+        if (!disk)
+            return cw::Error::msg("--disk '" + spec + "': expected FILE[,ro][,id=SERIAL]");
+        disks.push_back(std::move(*disk));
+    }
+    return disks;
+}
+
+// cwrun [options]: everything from the options, as before image mode.
+cw::Result<Launch> raw_launch(const cxxopts::ParseResult& args) {
+    Launch l;
+    l.cpus = static_cast<uint32_t>(args["cpus"].as<int>());
+    l.mem_mib = static_cast<uint32_t>(args["mem"].as<int>());
+    if (args.count("kernel") != 0) {
+        l.kernel = args["kernel"].as<std::string>();
+    } else if (const char* built_in = cw_default_kernel()) {
+        l.kernel = built_in;
+    } else {
+        return cw::Error::msg("no --kernel given and the project's guest kernel is not installed or built");
+    }
+    l.initrd = given(args, "initrd").value_or("");
+    l.cmdline = args["cmdline"].as<std::string>();
+    l.disks = CW_TRY(parse_disks(option_list(args, "disk")));
+    l.console = args["console"].as<std::string>();
+    l.tee = args["tee"].as<std::string>();
+    l.workload_config = given(args, "workload-config").value_or("");
+    if (args.count("attest-url") != 0)
+        return cw::Error::msg("--attest-url applies to image mode only (cwrun [options] WORKLOAD)");
+    return l;
+}
+
+// cwrun [options] WORKLOAD [-- ARGS...]: the launch oci2cw measured (cwrun/image_launch.h).
+cw::Result<Launch> image_launch(const cxxopts::ParseResult& args, const std::string& workload_path,
+                                const std::vector<std::string>& guest_args) {
+    const auto workload = CW_TRY(cw::cwrun::read_workload_file(workload_path));
+    if (workload.tee == "sim" && args.count("sim-key") == 0)
+        return cw::Error::msg(workload.config_path +
+                              ": a sim workload needs --sim-key KEY.pem (the host's P-384 private key that signs "
+                              "its reports)");
+    cw::cwrun::ImageOptions o;
+    o.tee = given(args, "tee");
+    o.kernel = given(args, "kernel");
+    o.initrd = given(args, "initrd");
+    o.cmdline = given(args, "cmdline");
+    o.console = given(args, "console");
+    o.cpus = given_int(args, "cpus");
+    o.mem = given_int(args, "mem");
+    o.extra_disks = option_list(args, "disk");
+    o.workload_config = args.count("workload-config") != 0;
+    o.attest_url = given(args, "attest-url");
+    o.guest_args = guest_args;
+    const char* kernel = cw_default_kernel();
+    const char* initrd = cw_default_initrd();
+    const auto plan = CW_TRY(cw::cwrun::plan_image_launch(
+        workload, o, {kernel != nullptr ? kernel : "", initrd != nullptr ? initrd : ""}));
+
+    Launch l;
+    l.cpus = plan.cpus;
+    l.mem_mib = plan.mem_mib;
+    l.kernel = plan.kernel;
+    l.initrd = plan.initrd;
+    l.cmdline = plan.cmdline;
+    l.disks.push_back({plan.rootfs, true, cw::cwrun::kRootfsDiskId});
+    for (auto& disk : CW_TRY(parse_disks(plan.extra_disks)))
+        l.disks.push_back(std::move(disk));
+    l.console = plan.console;
+    if (plan.vsock_forward)
+        l.vsock_forwards.push_back(*plan.vsock_forward);
+    l.tee = plan.tee;
+    l.workload_config = plan.workload_config;
+    if (plan.measured_guest_args)
+        std::fprintf(stderr, "cwrun: arguments after -- are part of the measured kernel command line: the "
+                             "attestation server releases the disk key only if its policy lists the resulting "
+                             "measurement\n");
+    return l;
+}
+
+// The C API calls, in one order for both modes.
+int run(const Launch& l) {
+    int32_t ctx = cw_create_ctx();
+    if (ctx < 0)
+        return error("cannot create a VM context");
+    auto id = static_cast<uint32_t>(ctx);
+    cw_set_vm_config(id, static_cast<uint8_t>(l.cpus), l.mem_mib);
+    if (cw_set_kernel(id, l.kernel.c_str(), l.initrd.empty() ? nullptr : l.initrd.c_str(), l.cmdline.c_str()) < 0)
+        return error(cw_get_error(id));
+    for (const auto& disk : l.disks) {
+        if (cw_add_disk(id, disk.id.empty() ? nullptr : disk.id.c_str(), disk.path.c_str(), disk.read_only) < 0)
+            return error(cw_get_error(id));
+    }
+    if (l.console != "virtio" && l.console != "serial")
+        return error("--console '" + l.console + "': expected virtio or serial");
+    cw_set_console(id, l.console == "virtio" ? CW_CONSOLE_VIRTIO : CW_CONSOLE_SERIAL);
+    for (const auto& spec : l.vsock_forwards) {
+        if (cw_add_vsock_forward(id, spec.c_str()) < 0)
+            return error(cw_get_error(id));  // the parser names the option
+    }
+    for (const auto& spec : l.vsock_listens) {
+        if (cw_add_vsock_listen(id, spec.c_str()) < 0)
+            return error(cw_get_error(id));
+    }
+    if (l.tee != "sim" && !l.sim_key.empty())
+        return error("--sim-key applies to --tee sim only");
+    if (cw_set_tee(id, l.tee.c_str(), l.sim_key.c_str()) < 0)
+        return error(cw_get_error(id));
+    if (!l.workload_config.empty() && cw_set_workload_config(id, l.workload_config.c_str()) < 0)
+        return error(cw_get_error(id));
+    int32_t status = cw_start_enter(id);
+    if (status < 0)
+        return error(cw_get_error(id));
+    cw_free_ctx(id);
+    return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     cxxopts::Options options("cwrun", "Run a confidential-workload microVM");
+    options.custom_help("[options] [WORKLOAD [-- ARGS...]]");
+    options.set_width(100);
     options.add_options()
         ("kernel", "guest kernel (ELF vmlinux or bzImage); default: the project's kernel", cxxopts::value<std::string>())
-        ("initrd", "initramfs image", cxxopts::value<std::string>())
+        ("initrd", "initramfs image; image mode default: the project's guest initramfs", cxxopts::value<std::string>())
         ("cmdline", "text appended to the kernel command line", cxxopts::value<std::string>()->default_value(""))
         ("cpus", "number of vCPUs (1-64)", cxxopts::value<int>()->default_value("1"))
         ("mem", "guest memory in MiB", cxxopts::value<int>()->default_value("256"))
@@ -70,20 +248,28 @@ int main(int argc, char** argv) {
          cxxopts::value<std::string>())
         ("workload-config", "workload configuration (JSON, <= 64 KiB), measured and readable in the guest as "
          "/cw/workload.json", cxxopts::value<std::string>())
+        ("attest-url", "image mode: reach the workload's attestation server at https://HOST[:PORT] instead of "
+         "its attestation_url (not measured: the guest still checks the server for the measured host)",
+         cxxopts::value<std::string>())
         ("h,help", "show this help");
 
+    const int dashes = find_dashes(argc, argv);
     cxxopts::ParseResult args;
     try {
-        args = options.parse(argc, argv);
+        args = options.parse(dashes, argv);
     } catch (const cxxopts::exceptions::exception& e) {
         return error(std::string(e.what()) + " (see cwrun --help)");
     }
     if (args.count("help") != 0) {
-        std::printf("%s\n", options.help().c_str());
+        std::printf("%s\n%s", options.help().c_str(), kImageModeHelp);
         return 0;
     }
-    if (!args.unmatched().empty())
-        return error("unexpected argument '" + args.unmatched().front() + "' (see cwrun --help)");
+    const std::vector<std::string> positional = args.unmatched();
+    const std::vector<std::string> guest_args(argv + std::min(dashes + 1, argc), argv + argc);
+    if (positional.size() > 1)
+        return error("unexpected argument '" + positional[1] + "' (see cwrun --help)");
+    if (positional.empty() && !guest_args.empty())
+        return error("unexpected argument '" + guest_args.front() + "' (see cwrun --help)");
 
     int cpus = args["cpus"].as<int>();
     int mem = args["mem"].as<int>();
@@ -92,58 +278,12 @@ int main(int argc, char** argv) {
     if (mem < 1)
         return error("--mem " + std::to_string(mem) + ": must be a positive number of MiB");
 
-    std::string kernel;
-    if (args.count("kernel") != 0) {
-        kernel = args["kernel"].as<std::string>();
-    } else if (const char* built_in = cw_default_kernel()) {
-        kernel = built_in;
-    } else {
-        return error("no --kernel given and the project's guest kernel is not installed or built");
-    }
-    std::string initrd = args.count("initrd") != 0 ? args["initrd"].as<std::string>() : "";
-    std::string cmdline = args["cmdline"].as<std::string>();
-
-    int32_t ctx = cw_create_ctx();
-    if (ctx < 0)
-        return error("cannot create a VM context");
-    auto id = static_cast<uint32_t>(ctx);
-    cw_set_vm_config(id, static_cast<uint8_t>(cpus), static_cast<uint32_t>(mem));
-    if (cw_set_kernel(id, kernel.c_str(), initrd.empty() ? nullptr : initrd.c_str(), cmdline.c_str()) < 0)
-        return error(cw_get_error(id));
-    if (args.count("disk") != 0) {
-        for (const auto& spec : args["disk"].as<std::vector<std::string>>()) {
-            auto disk = parse_disk(spec);
-            if (!disk)
-                return error("--disk '" + spec + "': expected FILE[,ro][,id=SERIAL]");
-            if (cw_add_disk(id, disk->id.empty() ? nullptr : disk->id.c_str(), disk->path.c_str(), disk->read_only) < 0)
-                return error(cw_get_error(id));
-        }
-    }
-    const std::string console = args["console"].as<std::string>();
-    if (console != "virtio" && console != "serial")
-        return error("--console '" + console + "': expected virtio or serial");
-    cw_set_console(id, console == "virtio" ? CW_CONSOLE_VIRTIO : CW_CONSOLE_SERIAL);
-    for (const char* option : {"vsock-forward", "vsock-listen"}) {
-        if (args.count(option) == 0)
-            continue;
-        for (const auto& spec : args[option].as<std::vector<std::string>>()) {
-            bool forward = std::string(option) == "vsock-forward";
-            if ((forward ? cw_add_vsock_forward(id, spec.c_str()) : cw_add_vsock_listen(id, spec.c_str())) < 0)
-                return error(cw_get_error(id));  // the parser names the option
-        }
-    }
-    const std::string tee = args["tee"].as<std::string>();
-    const std::string sim_key = args.count("sim-key") != 0 ? args["sim-key"].as<std::string>() : "";
-    if (tee != "sim" && !sim_key.empty())
-        return error("--sim-key applies to --tee sim only");
-    if (cw_set_tee(id, tee.c_str(), sim_key.c_str()) < 0)
-        return error(cw_get_error(id));
-    if (args.count("workload-config") != 0 &&
-        cw_set_workload_config(id, args["workload-config"].as<std::string>().c_str()) < 0)
-        return error(cw_get_error(id));
-    int32_t status = cw_start_enter(id);
-    if (status < 0)
-        return error(cw_get_error(id));
-    cw_free_ctx(id);
-    return status;
+    auto launch = positional.empty() ? raw_launch(args) : image_launch(args, positional.front(), guest_args);
+    if (!launch.ok())
+        return error(launch.error().to_string());
+    for (auto& spec : option_list(args, "vsock-forward"))
+        launch->vsock_forwards.push_back(std::move(spec));
+    launch->vsock_listens = option_list(args, "vsock-listen");
+    launch->sim_key = given(args, "sim-key").value_or("");
+    return run(*launch);
 }

@@ -185,4 +185,12 @@ const char* cw_default_kernel(void) {
     return nullptr;
 }
 
+const char* cw_default_initrd(void) {
+    for (const char* path : {CW_INSTALLED_INITRD, CW_BUILD_TREE_INITRD}) {
+        if (is_file(path))
+            return path;
+    }
+    return nullptr;
+}
+
 }  // extern "C"

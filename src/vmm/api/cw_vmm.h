@@ -65,6 +65,9 @@ const char* cw_get_error(uint32_t ctx);
 
 /* The project's guest kernel as installed or built (NULL when none is found). */
 const char* cw_default_kernel(void);
+/* The project's guest initramfs (the guest init, src/guest-init) as installed or built (NULL
+ * when none is found): what `cwrun WORKLOAD` boots and oci2cw measures with. */
+const char* cw_default_initrd(void);
 
 #ifdef __cplusplus
 }
