@@ -5,6 +5,7 @@
 #include <array>
 #include <fstream>
 
+#include "cwrun/attest_forward.h"
 #include "cwrun/guest_args.h"
 #include "cwrun/printable.h"
 #include "tee/sim/report_service.h"
@@ -134,9 +135,13 @@ private:
         if (tee == "sim" && port == tee::kSimReportVsockPort)
             return Error::msg("attestation_url port " + std::to_string(port) +
                               " is the vsock port of the sim report service; register the server on another port");
-        AttestUrl target = *m_w.attestation;
-        if (m_o.attest_url)
-            target = CW_TRY(parse_attest_url(*m_o.attest_url, "--attest-url"));
+        workload::ServerUrl target = *m_w.attestation;
+        if (m_o.attest_url) {
+            auto given = workload::parse_server_url(*m_o.attest_url);
+            if (!given)
+                return Error::msg("--attest-url \"" + printable(*m_o.attest_url) + "\": " + given.error().message());
+            target = std::move(*given);
+        }
         return std::optional<std::string>(vsock_forward_spec(port, target));
     }
 

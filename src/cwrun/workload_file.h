@@ -1,6 +1,6 @@
 // cwrun's image mode: the workload.json oci2cw wrote (docs/disk-format.md "workload.json"),
-// read for the few fields the host needs to launch it. The guest reads the rest; the VMM
-// hands it the same bytes, measured. The file comes from the user running cwrun: it is
+// read with the same strict reader the guest uses (src/workload), so a file the guest would
+// refuse is refused here, before a VM starts. The VMM hands the guest the same bytes, measured. The file comes from the user running cwrun: it is
 // bounded and checked so a bad one gives one line naming the field, never a crash, but it
 // grants nothing (a wrong value only makes the launch measurement differ).
 #pragma once
@@ -10,7 +10,7 @@
 #include <string>
 
 #include "base/result.h"
-#include "cwrun/attest_url.h"
+#include "workload/workload_config.h"
 
 namespace cw::cwrun {
 
@@ -24,7 +24,7 @@ struct WorkloadFile {
     uint32_t ram_mib = 256;   // >= 32
     std::string rootfs_path;  // rootfs.file, beside workload.json
     uint64_t rootfs_size = 0;
-    std::optional<AttestUrl> attestation;  // attestation_url
+    std::optional<workload::ServerUrl> attestation;  // attestation_url
 };
 
 // `workload` is a directory holding workload.json (oci2cw --output DIR) or the file's path.

@@ -38,8 +38,7 @@ TEST_CASE("workload.json: the fields image mode uses, from the directory or the 
         CHECK(r->attestation->host == "attest.example");
         CHECK(r->attestation->port == 8443);
     }
-    w.config.erase("attestation_url");
-    w.config["tee"] = "none";
+    w.make_plain();
     auto none = read_workload_file(w.write());
     REQUIRE(none.ok());
     CHECK(none->tee == "none");
@@ -60,50 +59,24 @@ TEST_CASE("workload.json: a missing or unreadable file is one line naming the pa
     CHECK(big.error().to_string().find("65537 bytes, more than the 65536") != std::string::npos);
 }
 
-TEST_CASE("workload.json: not JSON, not an object, unknown version") {
+// Field by field refusals are src/workload's tests (the same reader); here: they reach the user
+// as one line naming the file and the field.
+TEST_CASE("workload.json: the shared reader's refusals name the file and the field") {
     WorkloadDir w;
-    w.write_file("workload.json", "{\"version\":");
-    CHECK(read_workload_file(w.dir.string()).error().to_string().find("not a JSON document") != std::string::npos);
-    w.write_file("workload.json", "[1]");
-    CHECK(read_workload_file(w.dir.string()).error().to_string().find("not a JSON object") != std::string::npos);
     w.config["version"] = 2;
-    CHECK(refusal(w).find("version 2: this cwrun knows version 1 only") != std::string::npos);
-    w.config["version"] = "1";
-    CHECK(refusal(w).find("version \"1\"") != std::string::npos);
-    w.config.erase("version");
-    CHECK(refusal(w).find("no version") != std::string::npos);
-}
-
-TEST_CASE("workload.json: tee, cpus and ram_mib") {
-    WorkloadDir w;
-    w.config["tee"] = "sev\n";
-    CHECK(refusal(w).find("tee \"sev?\": expected none, sim, snp or tdx") != std::string::npos);
-    w.config["tee"] = 1;
-    CHECK(refusal(w).find("tee is not a string") != std::string::npos);
-    w.config["tee"] = "tdx";
-    for (int cpus : {0, 65, -1}) {
-        w.config["cpus"] = cpus;
-        CHECK(refusal(w).find("cpus " + std::to_string(cpus) + ": must be between 1 and 64") != std::string::npos);
-    }
-    w.config["cpus"] = 1.5;
-    CHECK(refusal(w).find("cpus is not an integer") != std::string::npos);
-    w.config["cpus"] = 64;
-    w.config["ram_mib"] = 31;
-    CHECK(refusal(w).find("ram_mib 31: must be between 32 and") != std::string::npos);
-    w.config["ram_mib"] = 4294967296ULL;
-    CHECK(refusal(w).find("ram_mib 4294967296") != std::string::npos);
-    w.config.erase("ram_mib");
-    CHECK(refusal(w).find("no ram_mib") != std::string::npos);
+    CHECK(refusal(w).find("version") != std::string::npos);
+    w.config["version"] = 1;
+    w.config["cpus"] = 65;
+    CHECK(refusal(w).find("cpus") != std::string::npos);
+    w.config["cpus"] = 1;
+    w.config["rootfs"]["file"] = "../disk.img";
+    CHECK(refusal(w).find("rootfs.file") != std::string::npos);
+    w.write_file("workload.json", "{\"version\":");
+    CHECK(read_workload_file(w.dir.string()).error().to_string().find("not valid JSON") != std::string::npos);
 }
 
 TEST_CASE("workload.json: rootfs names a file beside it, of the recorded size") {
     WorkloadDir w;
-    for (const char* name : {"", ".", "..", "../disk.img", "/etc/passwd", "sub/disk.img"}) {
-        w.config["rootfs"]["file"] = name;
-        CHECK_MESSAGE(refusal(w).find("rootfs.file \"" + std::string(name) + "\": expected a file name") !=
-                          std::string::npos,
-                      name);
-    }
     w.config["rootfs"]["file"] = "missing.img";
     CHECK(refusal(w).find("rootfs.file " + w.dir.string() + "/missing.img: No such file") != std::string::npos);
     std::filesystem::create_directory(w.dir / "adir");
@@ -111,23 +84,15 @@ TEST_CASE("workload.json: rootfs names a file beside it, of the recorded size") 
     CHECK(refusal(w).find("adir: not a regular file") != std::string::npos);
     w.config["rootfs"]["file"] = "disk.img";
     w.config["rootfs"]["size"] = 16384;
+    w.config["rootfs"]["encryption"]["payload_size"] = 16384 - 4096;
     CHECK(refusal(w).find("rootfs.size 16384 does not match " + w.dir.string() + "/disk.img (8192 bytes)") !=
           std::string::npos);
-    w.config["rootfs"].erase("size");
-    CHECK(refusal(w).find("rootfs: no size") != std::string::npos);
-    w.config["rootfs"] = "disk.img";
-    CHECK(refusal(w).find("rootfs is not an object") != std::string::npos);
-    w.config.erase("rootfs");
-    CHECK(refusal(w).find("no rootfs") != std::string::npos);
 }
 
 TEST_CASE("workload.json: attestation_url") {
     WorkloadDir w;
     w.config["attestation_url"] = "http://attest.example";
-    CHECK(refusal(w).find("attestation_url \"http://attest.example\": expected https://HOST[:PORT]") !=
-          std::string::npos);
-    w.config["attestation_url"] = 443;
-    CHECK(refusal(w).find("attestation_url is not a string") != std::string::npos);
+    CHECK(refusal(w).find("attestation_url: expected https://HOST[:PORT]") != std::string::npos);
     w.config["attestation_url"] = "https://[fd00::1]";
     auto r = read_workload_file(w.write());
     REQUIRE(r.ok());

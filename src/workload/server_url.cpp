@@ -22,6 +22,8 @@ Result<ServerUrl> parse_server_url(std::string_view url) {
         if (close == std::string_view::npos)
             return Error::msg("unclosed [ in the host");
         t.host = std::string(rest.substr(1, close - 1));
+        if (t.host.find(':') == std::string::npos)
+            return Error::msg("only an IPv6 address goes in [ ]");
         if (close + 1 < rest.size()) {
             if (rest[close + 1] != ':')
                 return Error::msg("expected :PORT after ]");

@@ -23,7 +23,8 @@ TEST_CASE("server URL: host, default and explicit port, IPv6") {
 TEST_CASE("server URL: refusals") {
     for (const char* url : {"http://a", "https://", "https://a/path", "https://a:0", "https://a:65536", "https://a:x",
                             "https://a:", "https://u@a", "https://[::1", "https://[::1]x", "https://a b",
-                            "https://a?q", "ftp://a"}) {
+                            "https://a?q", "ftp://a", "", "https://:443", "https://[host]:1", "https://::1:80",
+                            "https://h\n", "https://h:4x"}) {
         CAPTURE(url);
         CHECK_FALSE(parse_server_url(url).ok());
     }

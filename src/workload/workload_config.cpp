@@ -224,7 +224,9 @@ const char* tee_name(Tee tee) {
     return "?";
 }
 
-Result<WorkloadConfig> parse_workload_config(std::string_view text) {
+namespace {
+
+Result<WorkloadConfig> parse_config(std::string_view text) {
     if (text.size() > kMaxConfigBytes)
         return Error::msg("workload.json: " + std::to_string(text.size()) + " bytes, more than the limit of " +
                           std::to_string(kMaxConfigBytes));
@@ -269,6 +271,19 @@ Result<WorkloadConfig> parse_workload_config(std::string_view text) {
         c.attestation = std::move(a);
     }
     return c;
+}
+
+}  // namespace
+
+Result<WorkloadConfig> parse_workload_config(std::string_view text, std::string_view what) {
+    auto config = parse_config(text);
+    if (config || what == kDefaultName)
+        return config;
+    // Every message starts with "workload.json": name the file the caller read instead.
+    std::string message = config.error().message();
+    if (message.rfind(kDefaultName, 0) == 0)
+        message = std::string(what) + message.substr(std::string_view(kDefaultName).size());
+    return Error::msg(message);
 }
 
 }  // namespace cw::workload

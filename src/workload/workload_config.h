@@ -72,7 +72,8 @@ struct WorkloadConfig {
     std::optional<Attestation> attestation;
 };
 
-// Errors are one line "workload.json: <field>: <why>" and never echo the file's text.
-[[nodiscard]] Result<WorkloadConfig> parse_workload_config(std::string_view text);
+// Errors are one line "<what>: <field>: <why>" and never echo the file's text.
+inline constexpr const char* kDefaultName = "workload.json";
+[[nodiscard]] Result<WorkloadConfig> parse_workload_config(std::string_view text, std::string_view what = kDefaultName);
 
 }  // namespace cw::workload

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""The confidential workload end to end (issue 8), in a real KVM (tests/kvmhost/run):
+an image converted by oci2cw boots under cwrun with the project's kernel and guest-init,
+attests to a real cw-attest-server over TLS through the vsock forward, receives its disk key,
+unlocks (dm-crypt) and verifies (dm-verity) its disk and runs the entrypoint.
+
+usage: e2e-test.py BUILD_DIR KERNEL_DIR
+
+Cases (each boots a guest):
+  sim             the workload prints its arguments, user and environment and exits 7
+  none            the same image converted with --tee none runs without a server
+  other-disk      another workload's disk under this workload's configuration: 244, disk unlock
+  cmdline         `cwrun DIR -- ARGS` changes the measured command line: 243, refused
+  config          a workload.json edited after registration (HOST_DATA and measurement): 243
+  revoked         the workload deleted at the server: 243, unknown_workload
+  server-down     nothing listens behind the forward: 242, unreachable after the retries
+  tampered        one byte of the encrypted disk changed: dm-verity refuses the block: 246
+  tampered-none   one byte of a --tee none disk changed: 246
+In every refusal the workload's output must not appear: nothing of it ran.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD, KERNEL_DIR = sys.argv[1:3]
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(SOURCE, "tests", "lib"))
+import attest_fixture  # noqa: E402
+import workload_image  # noqa: E402
+
+OCI2CW = f"{BUILD}/tools/oci2cw/oci2cw"
+CWRUN = f"{BUILD}/src/cwrun/cwrun"
+SERVER = f"{BUILD}/attest-server/cli/cw-attest-server"
+KERNEL = f"{KERNEL_DIR}/vmlinux"
+INITRD = f"{BUILD}/src/guest-init/guest-initramfs.cpio"
+WORKLOAD_LINES = ["args:one two", "user:1000", "GREETING=hello from the image"]
+
+failures = []
+passed = 0
+
+
+def check(cond, what, detail=""):
+    global passed
+    if cond:
+        passed += 1
+        print(f"ok   {what}")
+    else:
+        failures.append(what)
+        print(f"FAIL {what}")
+        if detail:
+            print("     " + detail.replace("\n", "\n     "))
+
+
+def make_image(layout):
+    """The entrypoint prints its arguments, uid and one variable, then exits 7."""
+    script = 'echo "args:$*"; echo "user:$(id -u)"; echo "GREETING=$GREETING"; exit 7'
+    workload_image.make_busybox_image(layout, ["/bin/sh", "-c", script, "sh"], ["one", "two"],
+                                      ["PATH=/bin", "GREETING=hello from the image"], user="1000")
+
+
+def oci2cw(image, out, *args):
+    r = subprocess.run([OCI2CW, f"oci:{image}", "--output", out, *args], capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        sys.exit(f"oci2cw {' '.join(args)}: {r.stderr.strip()}")
+
+
+def cwrun(*args, timeout=300):
+    """Returns (status, console output, stderr, seconds)."""
+    start = time.monotonic()
+    r = subprocess.run([CWRUN, "--kernel", KERNEL, "--initrd", INITRD, *args], capture_output=True, text=True,
+                       stdin=subprocess.DEVNULL, timeout=timeout)
+    return r.returncode, r.stdout, r.stderr, time.monotonic() - start
+
+
+def expect_refusal(name, status, step_text, args):
+    rc, out, err, secs = cwrun(*args)
+    ran = any(line in out for line in WORKLOAD_LINES)
+    check(rc == status and f"cw-guest-init: {step_text}" in out and not ran,
+          f"{name}: refused with status {status} and a '{step_text}' line, the workload did not run "
+          f"({rc}, {secs:.1f} s)", f"stdout: {out[-1500:]}\nstderr: {err[-800:]}")
+    for line in out.splitlines():
+        if line.startswith("cw-guest-init:"):
+            print(f"     guest: {line}")
+
+
+def copy_workload(src, dst):
+    shutil.copytree(src, dst)
+    return dst
+
+
+def flip_byte(path, offset):
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        b = f.read(1)
+        f.seek(offset)
+        f.write(bytes([b[0] ^ 0x5A]))
+
+
+def main():
+    # Outputs on a local filesystem: libcryptsetup cannot write a LUKS2 header on 9p (the nested
+    # host's shared root), and the nested host's TMPDIR is a tmpfs.
+    tmp = tempfile.mkdtemp(prefix="cw-e2e-")
+    server = None
+    try:
+        image = f"{tmp}/image"
+        make_image(image)
+        srv = f"{tmp}/server"
+        os.makedirs(srv)
+        server, port, _ = attest_fixture.start_server(SERVER, srv)
+        url = f"https://127.0.0.1:{port}"
+        register = ["--tee", "sim", "--attest-url", url, "--attest-ca", f"{srv}/ca.pem", "--kernel", KERNEL,
+                    "--initrd", INITRD, "--register", "--admin-token-file", f"{srv}/admin.token"]
+        sim, other, none = f"{tmp}/sim", f"{tmp}/other", f"{tmp}/none"
+        oci2cw(image, sim, "--workload-id", "e2e", *register)
+        oci2cw(image, other, "--workload-id", "e2e-other", *register)
+        oci2cw(image, none, "--tee", "none", "--workload-id", "e2e-plain")
+        sim_key = ["--sim-key", f"{srv}/sim.key"]
+
+        # --- the workload runs
+        rc, out, err, secs = cwrun(*sim_key, sim)
+        check(rc == 7 and all(line in out.splitlines() for line in WORKLOAD_LINES),
+              f"sim: attested, disk unlocked and verified, the workload printed its arguments, user and "
+              f"environment and cwrun exited 7 ({rc}, {secs:.1f} s)", f"stdout: {out[-1500:]}\nstderr: {err[-800:]}")
+        rc, out, err, secs = cwrun(none)
+        check(rc == 7 and all(line in out.splitlines() for line in WORKLOAD_LINES),
+              f"none: the unencrypted image runs without a server, exit 7 ({rc}, {secs:.1f} s)",
+              f"stdout: {out[-1500:]}\nstderr: {err[-800:]}")
+
+        # --- refusals
+        mixed = copy_workload(sim, f"{tmp}/mixed")
+        shutil.copyfile(f"{other}/disk.img", f"{mixed}/disk.img")
+        expect_refusal("other-disk", 244, "disk unlock", [*sim_key, mixed])
+        expect_refusal("cmdline", 243, "attestation", [*sim_key, sim, "--", "changed"])
+        edited = copy_workload(sim, f"{tmp}/edited")
+        wl = json.load(open(f"{edited}/workload.json"))
+        wl["env"].append("EXTRA=1")
+        with open(f"{edited}/workload.json", "w") as f:
+            f.write(json.dumps(wl, sort_keys=True, separators=(",", ":")))
+        expect_refusal("config", 243, "attestation", [*sim_key, edited])
+        tampered = copy_workload(sim, f"{tmp}/tampered")
+        flip_byte(f"{tampered}/disk.img", (1 << 20) + 100)  # the squashfs superblock's block
+        expect_refusal("tampered", 246, "root filesystem", [*sim_key, tampered])
+        tampered_none = copy_workload(none, f"{tmp}/tampered-none")
+        flip_byte(f"{tampered_none}/rootfs.squashfs", 100)
+        expect_refusal("tampered-none", 246, "root filesystem", [tampered_none])
+
+        status, _ = attest_fixture.admin_request(srv, port, "DELETE", "/cw/v1/admin/workloads/e2e")
+        check(status == 204, f"the server deletes workload e2e ({status})")
+        expect_refusal("revoked", 243, "attestation", [*sim_key, sim])
+
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+        server = None
+        expect_refusal("server-down", 242, "attestation", [*sim_key, other])
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(30)
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{passed} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
