@@ -1,6 +1,6 @@
 // Everything guest-init needs to boot one workload: filled from the measured workload
-// configuration (workload.json, written by oci2cw) by a parser that is not written yet
-// (tools/oci2cw is defining the format), plus the run-time override of the command.
+// configuration (/cw/workload.json, written by oci2cw, read by src/workload) by plan_loader,
+// plus the run-time override of the command.
 //
 // Trust: in a confidential boot every field comes from the measured configuration, so the
 // host cannot change it without changing the launch measurement. `override_args` comes from
