@@ -76,6 +76,7 @@ struct Launch {
     std::string tee;
     std::string sim_key;
     std::string workload_config;  // empty: none
+    bool forward_signals = false;  // image mode: guest-init relays SIGTERM/SIGINT/SIGHUP to the workload
 };
 
 // cxxopts stops at the first "--" that is not an option's value; so does this scan, which
@@ -178,6 +179,7 @@ cw::Result<Launch> image_launch(const cxxopts::ParseResult& args, const std::str
         l.vsock_forwards.push_back(*plan.vsock_forward);
     l.tee = plan.tee;
     l.workload_config = plan.workload_config;
+    l.forward_signals = true;
     if (plan.measured_guest_args)
         std::fprintf(stderr, "cwrun: arguments after -- are part of the measured kernel command line: the "
                              "attestation server releases the disk key only if its policy lists the resulting "
@@ -215,6 +217,7 @@ int run(const Launch& l) {
         return error(cw_get_error(id));
     if (!l.workload_config.empty() && cw_set_workload_config(id, l.workload_config.c_str()) < 0)
         return error(cw_get_error(id));
+    cw_set_forward_signals(id, l.forward_signals ? 1 : 0);
     int32_t status = cw_start_enter(id);
     if (status < 0)
         return error(cw_get_error(id));

@@ -9,6 +9,7 @@
 #include "guest-init/process_args.h"
 #include "guest-init/process_runner.h"
 #include "guest-init/root_mount.h"
+#include "guest-init/signal_relay.h"
 #include "guest-init/user_db.h"
 
 namespace cw::guest {
@@ -89,7 +90,16 @@ int run_guest(const GuestPlan& plan) {
     spec.uid = user->uid;
     spec.gid = user->gid;
     spec.supplementary = user->supplementary;
-    auto status = run_workload(spec);
+    RunOptions options;
+    // The relay starts once the workload runs: PID 1's signal handlers exist from then on.
+    options.on_started = [](pid_t) {
+        if (auto r = start_signal_relay(); !r) {
+            std::printf("cw-guest-init: %s (host signals will stop the VM without reaching the workload)\n",
+                        r.error().to_string().c_str());
+            std::fflush(stdout);
+        }
+    };
+    auto status = run_workload(spec, options);
     if (!status) {
         int err = status.error().sys_errno();
         bool exec_step = status.error().message().rfind("workload: exec", 0) == 0;

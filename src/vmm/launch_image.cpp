@@ -107,7 +107,7 @@ tee::VcpuSegment launch_segment(const x86::Segment& s) { return {s.base, s.limit
 size_t virtio_device_count(const VmConfig& config) {
     size_t count = config.disks.size();
     count += config.console == ConsoleKind::Virtio ? 1u : 0u;
-    count += config.vsock || config.tee == TeeKind::Sim ? 1u : 0u;
+    count += config.vsock || config.tee == TeeKind::Sim || config.forward_signals ? 1u : 0u;
     count += config.rng ? 1u : 0u;
     return count;
 }

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -79,7 +80,7 @@ Result<int> Vm::run() {
             if (info.ssi_signo == SIGWINCH)
                 on_window_change();
             else
-                m_stop.request({StopReason::Kind::HostSignal, static_cast<int>(info.ssi_signo), ""});
+                on_termination_signal(static_cast<int>(info.ssi_signo));
         }
     }
     for (auto& vcpu : m_vcpus)
@@ -92,6 +93,20 @@ Result<int> Vm::run() {
     if (std::getenv("CW_VMM_STATS") != nullptr)
         print_stats();
     return exit_status();
+}
+
+// The first termination signal goes to the workload when the guest's relay takes it: the VM
+// runs on until the workload exits (its status, 143 if SIGTERM killed it). Without a relay,
+// when the guest does not answer, or on a second signal, the VM stops now: 128 + signal.
+void Vm::on_termination_signal(int signo) {
+    if (m_signal_relay && !m_signal_forwarded &&
+        m_signal_relay->forward(signo, std::chrono::milliseconds(2000))) {
+        m_signal_forwarded = true;
+        std::fprintf(stderr, "cwrun: %s passed to the workload (a second one stops the VM at once)\n",
+                     ::strsignal(signo));
+        return;
+    }
+    m_stop.request({StopReason::Kind::HostSignal, signo, ""});
 }
 
 void Vm::on_window_change() const {

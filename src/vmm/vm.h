@@ -13,6 +13,7 @@
 #include "vmm/bus/bus.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/memory/guest_memory.h"
+#include "vmm/signal_relay.h"
 #include "vmm/stop_signal.h"
 #include "vmm/vcpu.h"
 #include "vmm/virtio_mmio_slots.h"
@@ -51,6 +52,7 @@ private:
     [[nodiscard]] Result<void> attach_virtio(std::vector<NamedVirtioDevice> devices,
                                              std::shared_ptr<devices::virtio::Console> console);
     void on_window_change() const;
+    void on_termination_signal(int signo);
     [[nodiscard]] Result<void> setup_vcpus(uint32_t count, GuestAddress entry, const x86::LongModeState& long_mode);
     [[nodiscard]] int exit_status() const;
     void print_stats() const;
@@ -59,6 +61,7 @@ private:
     VmFd m_vm;
     GuestMemory m_memory;
     StopSignal m_stop;
+    bool m_signal_forwarded = false;
     Bus m_pio;
     Bus m_mmio;
     UniqueFd m_serial_irq;
@@ -67,6 +70,7 @@ private:
     VirtioMmioSlots m_virtio;
     std::shared_ptr<devices::virtio::Console> m_console;  // when the console is virtio
     std::unique_ptr<tee::SimReportService> m_sim_service;  // --tee sim
+    std::unique_ptr<SignalRelay> m_signal_relay;           // when signals go to the workload first
     // Declared last: destroyed (joined) first, before the buses and devices they use.
     std::vector<std::unique_ptr<Vcpu>> m_vcpus;
 };

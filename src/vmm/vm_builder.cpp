@@ -55,7 +55,8 @@ struct VirtioPlan {
     std::shared_ptr<devices::virtio::Console> console;  // also in devices, when configured
 };
 
-Result<VirtioPlan> create_virtio_devices(const VmConfig& config, const std::string& sim_report_socket) {
+Result<VirtioPlan> create_virtio_devices(const VmConfig& config, const std::string& sim_report_socket,
+                                         const std::string& signal_relay_socket) {
     namespace dv = devices::virtio;
     VirtioPlan plan;
     auto& devices = plan.devices;
@@ -68,10 +69,12 @@ Result<VirtioPlan> create_virtio_devices(const VmConfig& config, const std::stri
         auto disk = CW_TRY(dv::Block::open(config.disks[i]).context(name));
         devices.push_back({std::move(name), std::move(disk)});
     }
-    if (config.vsock || !sim_report_socket.empty()) {
+    if (config.vsock || !sim_report_socket.empty() || !signal_relay_socket.empty()) {
         dv::VsockConfig vsock = config.vsock.value_or(dv::VsockConfig{});
         if (!sim_report_socket.empty())
             vsock.targets.push_back({tee::kSimReportVsockPort, sim_report_socket, "", 0});
+        if (!signal_relay_socket.empty())
+            vsock.listeners.push_back({signal_relay_socket, kSignalRelayVsockPort});
         devices.push_back({"virtio-vsock", CW_TRY(dv::Vsock::create(vsock).context("virtio-vsock"))});
     }
     if (config.rng)
@@ -107,7 +110,11 @@ Result<std::unique_ptr<Vm>> Vm::create(const VmConfig& config) {
     std::unique_ptr<tee::SimReportService> sim;
     if (config.tee == TeeKind::Sim)
         sim = CW_TRY(start_sim(config, image));
-    auto virtio = CW_TRY(create_virtio_devices(config, sim ? sim->socket_path() : std::string()));
+    std::unique_ptr<SignalRelay> relay;
+    if (config.forward_signals)
+        relay = CW_TRY(SignalRelay::create());
+    auto virtio = CW_TRY(create_virtio_devices(config, sim ? sim->socket_path() : std::string(),
+                                               relay ? relay->socket_path() : std::string()));
     // The command line announced virtio_device_count() devices; the slots must agree.
     if (virtio.devices.size() != virtio_device_count(config))
         return Error::msg("internal error: " + std::to_string(virtio.devices.size()) + " virtio devices created, " +
@@ -128,6 +135,7 @@ Result<std::unique_ptr<Vm>> Vm::create(const VmConfig& config) {
     auto stop = CW_TRY(StopSignal::create());
     std::unique_ptr<Vm> vm(new Vm(std::move(kvm), std::move(vm_fd), std::move(memory), std::move(stop)));
     vm->m_sim_service = std::move(sim);
+    vm->m_signal_relay = std::move(relay);
     CW_TRY(vm->setup_devices());
     CW_TRY(vm->attach_virtio(std::move(virtio.devices), std::move(virtio.console)));
     CW_TRY(vm->setup_vcpus(config.vcpus, image.entry, image.long_mode));

@@ -41,6 +41,9 @@ struct VmConfig {
     std::string sim_key_path;          // --tee sim: the host's P-384 private key (PEM)
     // JSON appended to the initramfs as /cw/workload.json (measured; HOST_DATA = SHA-256).
     std::string workload_config_path;
+    // SIGTERM/SIGINT/SIGHUP go to guest-init's signal relay (vmm/signal_relay.h) before they
+    // stop the VM; needs the vsock device, which this adds (a guest ABI change: measured).
+    bool forward_signals = false;
 };
 
 inline constexpr uint32_t kMaxVcpus = 64;      // the guest kernel's NR_CPUS

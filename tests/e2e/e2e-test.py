@@ -16,6 +16,8 @@ Cases (each boots a guest):
   server-down     nothing listens behind the forward: 242, unreachable after the retries
   tampered        one byte of the encrypted disk changed: dm-verity refuses the block: 246
   tampered-none   one byte of a --tee none disk changed: 246
+  sigterm         SIGTERM to cwrun reaches the workload, which cleans up and exits 3
+  sigterm-default a workload that does not catch SIGTERM ends with 143
 In every refusal the workload's output must not appear: nothing of it ran.
 """
 import json
@@ -89,6 +91,28 @@ def expect_refusal(name, status, step_text, args):
             print(f"     guest: {line}")
 
 
+def sigterm_case(name, workload, expected, expected_line, *args):
+    """Starts cwrun, waits for the workload's 'ready', sends cwrun SIGTERM, expects `expected`."""
+    proc = subprocess.Popen([CWRUN, "--kernel", KERNEL, "--initrd", INITRD, workload, *args],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out = []
+    for line in proc.stdout:
+        out.append(line)
+        if line.strip() == "ready":
+            proc.send_signal(signal.SIGTERM)
+            break
+    try:
+        rest, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rest, err = proc.communicate()
+    out = "".join(out) + rest
+    check(proc.returncode == expected and (expected_line is None or expected_line in out.splitlines()) and
+          "passed to the workload" in err,
+          f"{name}: SIGTERM to cwrun reached the workload, cwrun exited {expected} ({proc.returncode})",
+          f"stdout: {out[-1500:]}\nstderr: {err[-800:]}")
+
+
 def copy_workload(src, dst):
     shutil.copytree(src, dst)
     return dst
@@ -120,6 +144,10 @@ def main():
         oci2cw(image, sim, "--workload-id", "e2e", *register)
         oci2cw(image, other, "--workload-id", "e2e-other", *register)
         oci2cw(image, none, "--tee", "none", "--workload-id", "e2e-plain")
+        workload_image.make_busybox_image(f"{tmp}/trap-image", ["/bin/sh", "-c"], [
+            'trap "echo cleaning up; exit 3" TERM; echo ready; while :; do sleep 1; done'])
+        trap = f"{tmp}/trap"
+        oci2cw(f"{tmp}/trap-image", trap, "--tee", "none", "--workload-id", "e2e-trap")
         sim_key = ["--sim-key", f"{srv}/sim.key"]
 
         # --- the workload runs
@@ -131,6 +159,10 @@ def main():
         check(rc == 7 and all(line in out.splitlines() for line in WORKLOAD_LINES),
               f"none: the unencrypted image runs without a server, exit 7 ({rc}, {secs:.1f} s)",
               f"stdout: {out[-1500:]}\nstderr: {err[-800:]}")
+
+        # --- signals: the first SIGTERM goes to the workload
+        sigterm_case("sigterm", trap, 3, "cleaning up")
+        sigterm_case("sigterm-default", trap, 128 + signal.SIGTERM, None, "--", "echo ready; exec sleep 1000")
 
         # --- refusals
         mixed = copy_workload(sim, f"{tmp}/mixed")

@@ -158,6 +158,14 @@ int32_t cw_set_workload_config(uint32_t ctx, const char* path) {
     return 0;
 }
 
+int32_t cw_set_forward_signals(uint32_t ctx, int32_t enable) {
+    Context* c = find(ctx);
+    if (c == nullptr)
+        return -ENOENT;
+    c->config.forward_signals = enable != 0;
+    return 0;
+}
+
 int32_t cw_start_enter(uint32_t ctx) {
     Context* c = find(ctx);
     if (c == nullptr)

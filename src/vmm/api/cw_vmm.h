@@ -55,6 +55,10 @@ int32_t cw_set_tee(uint32_t ctx, const char* tee, const char* key_path);
 /* A workload configuration (JSON, at most 64 KiB) the guest reads as /cw/workload.json; it is
  * part of the launch measurement and its SHA-256 is the sim report's HOST_DATA. */
 int32_t cw_set_workload_config(uint32_t ctx, const char* path);
+/* With enable != 0, the first SIGTERM/SIGINT/SIGHUP the VMM gets goes to the workload
+ * through guest-init (it runs on until the workload exits); a second one, or a guest that
+ * does not take it, stops the VM (128+N). Adds the vsock device if there is none. */
+int32_t cw_set_forward_signals(uint32_t ctx, int32_t enable);
 /* Builds and runs the VM until the guest stops. Returns the workload's exit status
  * (0..255; 128+N when the VMM got signal N; 125 when the VM failed) or -errno when the VM
  * could not be built. */
