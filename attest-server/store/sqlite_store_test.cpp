@@ -375,9 +375,9 @@ TEST_CASE("a failing audit batch: ok exactly for the events that are stored") {
     CHECK(store->append_audit({1, "admin", "release", "w", "", ""}).ok());  // the store goes on
 }
 
-// Timing one caller against 64: with group commit the 64 share fsyncs, so the same 1000
-// events take a fraction of the time. (synchronous=FULL: each commit is one WAL fsync.)
-TEST_CASE("perf: 1000 append_audit calls from 1 thread vs from 64 threads") {
+// One caller against 64 on the real store, with a reader running: every event is stored,
+// no call fails, reads never fail meanwhile. The timing is printed for information.
+TEST_CASE("1000 append_audit calls from 1 thread and from 64 threads, with a concurrent reader") {
     TempDir dir;
     auto store = open_store(dir.file("db"));
     REQUIRE(store->put_workload("w", kPolicy, disk_key(1), 1).ok());
@@ -420,9 +420,9 @@ TEST_CASE("perf: 1000 append_audit calls from 1 thread vs from 64 threads") {
     CHECK(append_failures.load() == 0);
     CHECK(read_failures.load() == 0);
     CHECK(store->list_audit(kMaxAuditListEvents).value().size() == 2000);
-    // Typically 20x or more; 3x leaves room for a busy machine without hiding a regression
-    // to one fsync per event.
-    CHECK(many_ms.count() * 3 < one_ms.count());
+    // The speed-up (typically 20x) is reported, not asserted: a timing check fails on a busy
+    // machine (it did in CI). That concurrent callers share commits is asserted
+    // deterministically in audit_group_commit_test.cpp.
     MESSAGE("1000 append_audit calls: 1 thread ", one_ms.count(), " ms, 64 threads ", many_ms.count(),
             " ms; meanwhile another thread did ", reads.load(), " get_workload calls (", dir.file(""), ")");
 }
