@@ -90,14 +90,18 @@ int run_guest(const GuestPlan& plan) {
     spec.uid = user->uid;
     spec.gid = user->gid;
     spec.supplementary = user->supplementary;
+    // Host signals: listen now, serve once the workload runs (PID 1's signal handlers exist
+    // from then on); a request in between waits in the listen backlog.
+    auto relay = listen_signal_relay();
+    if (!relay) {
+        std::printf("cw-guest-init: %s (host signals will stop the VM without reaching the workload)\n",
+                    relay.error().to_string().c_str());
+        std::fflush(stdout);
+    }
     RunOptions options;
-    // The relay starts once the workload runs: PID 1's signal handlers exist from then on.
-    options.on_started = [](pid_t) {
-        if (auto r = start_signal_relay(); !r) {
-            std::printf("cw-guest-init: %s (host signals will stop the VM without reaching the workload)\n",
-                        r.error().to_string().c_str());
-            std::fflush(stdout);
-        }
+    options.on_started = [&relay](pid_t) {
+        if (relay)
+            start_signal_relay(std::move(*relay));
     };
     auto status = run_workload(spec, options);
     if (!status) {

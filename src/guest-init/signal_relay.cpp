@@ -41,7 +41,7 @@ void serve(UniqueFd listener) {
 
 }  // namespace
 
-Result<void> start_signal_relay() {
+Result<UniqueFd> listen_signal_relay() {
     UniqueFd fd(::socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd.valid())
         return Error::sys("signal relay: vsock socket");
@@ -53,8 +53,9 @@ Result<void> start_signal_relay() {
         return Error::sys("signal relay: bind vsock port " + std::to_string(workload::kSignalRelayVsockPort));
     if (::listen(fd.get(), 4) != 0)
         return Error::sys("signal relay: listen");
-    std::thread(serve, std::move(fd)).detach();
-    return {};
+    return fd;
 }
+
+void start_signal_relay(UniqueFd listener) { std::thread(serve, std::move(listener)).detach(); }
 
 }  // namespace cw::guest

@@ -8,11 +8,17 @@
 #pragma once
 
 #include "base/result.h"
+#include "base/unique_fd.h"
 
 namespace cw::guest {
 
-// Starts the relay thread (detached; it lives until power-off). Call once the workload runs
-// (PID 1's handlers for the forwarded signals are installed then).
-Result<void> start_signal_relay();
+// Listens on the relay's vsock port. Call before the workload starts: a host signal sent as
+// soon as the workload prints something then waits in the listen backlog instead of being
+// refused because nothing listened yet.
+Result<UniqueFd> listen_signal_relay();
+
+// Starts the relay thread on that socket (detached; it lives until power-off). Call once the
+// workload runs: PID 1's handlers for the forwarded signals are installed then.
+void start_signal_relay(UniqueFd listener);
 
 }  // namespace cw::guest
