@@ -26,6 +26,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import attest_fixture  # noqa: E402
+
 SERVER, CLIENT, SIM_TOOL = sys.argv[1:4]
 failures = []
 passed = 0
@@ -151,22 +154,11 @@ class PyGuest:
 
 
 def setup(tmp):
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-            "-subj", "/CN=cw test CA", "-keyout", f"{tmp}/ca.key", "-out", f"{tmp}/ca.pem")
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1",
-            "-keyout", f"{tmp}/server.key", "-out", f"{tmp}/server.csr")
-    with open(f"{tmp}/ext.cnf", "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
-    openssl("x509", "-req", "-in", f"{tmp}/server.csr", "-CA", f"{tmp}/ca.pem", "-CAkey", f"{tmp}/ca.key",
-            "-CAcreateserial", "-days", "2", "-extfile", f"{tmp}/ext.cnf", "-out", f"{tmp}/server.pem")
+    # The test CA, server certificate, sim key, master key and admin token (tests/lib), plus a
+    # second CA the client must refuse; the token's hash comes from `hash-token`, which is checked.
+    token = attest_fixture.make_credentials(tmp)
     openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
             "-subj", "/CN=other CA", "-keyout", f"{tmp}/other-ca.key", "-out", f"{tmp}/other-ca.pem")
-    openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", f"{tmp}/sim.key")
-    openssl("pkey", "-in", f"{tmp}/sim.key", "-pubout", "-out", f"{tmp}/sim.pub")
-    fd = os.open(f"{tmp}/master.key", os.O_WRONLY | os.O_CREAT, 0o600)
-    os.write(fd, secrets.token_bytes(32))
-    os.close(fd)
-    token = secrets.token_hex(24)
     r = run(SERVER, "hash-token", input=token + "\n")
     assert r.returncode == 0, r.stderr
     with open(f"{tmp}/admin.sha256", "w") as f:
