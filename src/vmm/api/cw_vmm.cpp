@@ -7,6 +7,8 @@
 #include <mutex>
 #include <string>
 
+#include "tee/snp/snp_host_check.h"
+#include "tee/snp/snp_kvm_ioctl.h"
 #include "vmm/vm.h"
 
 namespace {
@@ -30,6 +32,21 @@ Context* find(uint32_t ctx) {
 int32_t fail(Context& c, int err, std::string message) {
     c.last_error = std::move(message);
     return -err;
+}
+
+// --tee snp / tdx: says in one line what this host lacks; on a host that has it, says that
+// the confidential boot itself is not built yet. Never falls back to an ordinary VM.
+std::string confidential_tee_refusal(const std::string& kind) {
+    cw::tee::snp::SnpKvmIoctl host;  // probes /dev/kvm (and /dev/sev for SNP) only
+    if (kind == "snp") {
+        if (auto r = cw::tee::snp::check_snp_host(host); !r)
+            return r.error().to_string();
+        return "SEV-SNP: this host offers SNP, but cwrun's SNP guest boot (guest_memfd memory, SNP VMSA, "
+               "CC blob) is not implemented yet";
+    }
+    if (auto r = cw::tee::snp::check_tdx_vm_type(host.supported_vm_types()); !r)
+        return r.error().to_string();
+    return "TDX: this host offers TDX, but cwrun's TDX guest boot is not implemented yet";
 }
 
 bool is_file(const char* path) {
@@ -140,7 +157,7 @@ int32_t cw_set_tee(uint32_t ctx, const char* tee, const char* key_path) {
         return 0;
     }
     if (kind == "snp" || kind == "tdx")
-        return fail(*c, ENOTSUP, "--tee " + kind + ": not supported on this host / not implemented yet");
+        return fail(*c, ENOTSUP, confidential_tee_refusal(kind));
     if (kind != "sim")
         return fail(*c, EINVAL, "--tee '" + kind + "': expected none or sim");
     if (key_path == nullptr || *key_path == '\0')

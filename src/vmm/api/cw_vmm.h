@@ -50,7 +50,9 @@ int32_t cw_set_console(uint32_t ctx, uint32_t kind);
 /* The confidential launch: "none" (default) or "sim" (an ordinary VM with a simulated launch
  * measurement and a report service on host vsock port 4050, signed with the P-384 private key
  * at key_path; PROTECTS NOTHING, see docs/threat-model.md). "snp" and "tdx" are refused
- * (-ENOTSUP): not implemented yet; never a silent fallback. */
+ * (-ENOTSUP) with one line in cw_get_error: what this host lacks (e.g. KVM_X86_SNP_VM in
+ * KVM_CAP_VM_TYPES), or, on a capable host, that the guest boot is not implemented yet;
+ * never a silent fallback. */
 int32_t cw_set_tee(uint32_t ctx, const char* tee, const char* key_path);
 /* A workload configuration (JSON, at most 64 KiB) the guest reads as /cw/workload.json; it is
  * part of the launch measurement and its SHA-256 is the sim report's HOST_DATA. */
