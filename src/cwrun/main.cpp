@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "cwrun/image_cache.h"
 #include "cwrun/image_launch.h"
+#include "cwrun/vm_launch.h"
 #include "cwrun/workload_file.h"
 #include "vmm/api/cw_vmm.h"
 
@@ -28,66 +31,32 @@ constexpr const char* kImageModeHelp =
     "A sim workload needs --sim-key. With an attestation_url https://HOST:PORT the guest's connections to\n"
     "host vsock port PORT go to HOST:PORT, or to --attest-url. ARGS become the guest init's arguments\n"
     "(words after -- on the kernel command line, which is measured: a TEE workload's attestation policy\n"
-    "must list the resulting measurement).\n";
+    "must list the resulting measurement).\n"
+    "WORKLOAD may also be the OCI image oci2cw --output-image wrote: oci-archive:FILE[:TAG] or oci:DIR[:TAG].\n"
+    "Its workload.json, measurement.json and disk are extracted once into\n"
+    "${XDG_CACHE_HOME:-~/.cache}/confidential-workloads/images/sha256-<manifest digest>/ and run from there.\n"
+    "--print-launch prints the launch cwrun would make as JSON and exits without booting.\n";
 
 int error(const std::string& message) {
     std::fprintf(stderr, "cwrun: %s\n", message.c_str());
     return kUsageError;
 }
 
-struct DiskSpec {
-    std::string path;
-    bool read_only = false;
-    std::string id;
-};
-
-// FILE[,ro][,id=SERIAL]: the options after the first comma.
-std::optional<DiskSpec> parse_disk(const std::string& spec) {
-    DiskSpec disk;
-    size_t pos = spec.find(',');
-    disk.path = spec.substr(0, pos);
-    if (disk.path.empty())
-        return std::nullopt;
-    while (pos != std::string::npos) {
-        size_t next = spec.find(',', pos + 1);
-        std::string option = spec.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
-        if (option == "ro")
-            disk.read_only = true;
-        else if (option.rfind("id=", 0) == 0 && option.size() > 3)
-            disk.id = option.substr(3);
-        else
-            return std::nullopt;
-        pos = next;
-    }
-    return disk;
-}
-
-// What cwrun hands the C API, from either mode.
-struct Launch {
-    uint32_t cpus = 1;
-    uint32_t mem_mib = 256;
-    std::string kernel;
-    std::string initrd;  // empty: none
-    std::string cmdline;
-    std::vector<DiskSpec> disks;
-    std::string console;
-    std::vector<std::string> vsock_forwards;
-    std::vector<std::string> vsock_listens;
-    std::string tee;
-    std::string sim_key;
-    std::string workload_config;  // empty: none
-    bool forward_signals = false;  // image mode: guest-init relays SIGTERM/SIGINT/SIGHUP to the workload
-};
+using cw::cwrun::DiskSpec;
+using Launch = cw::cwrun::VmLaunch;
+using cw::cwrun::parse_disks;
 
 // cxxopts stops at the first "--" that is not an option's value; so does this scan, which
 // leaves everything after it for the guest (cwrun DIR -- -x --y passes -x and --y through).
-// Every long option but --help takes a value, given as "--opt=V" or as the next argument.
+// Every long option but the flags --help and --print-launch takes a value, given as "--opt=V"
+// or as the next argument.
 int find_dashes(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--")
             return i;
-        if (arg.rfind("--", 0) == 0 && arg.find('=') == std::string::npos && arg != "--help")
+        if (arg.rfind("--", 0) == 0 && arg.find('=') == std::string::npos && arg != "--help" &&
+            arg != "--print-launch")
             ++i;
     }
     return argc;
@@ -103,18 +72,6 @@ std::optional<std::string> given(const cxxopts::ParseResult& args, const char* n
 
 std::optional<int> given_int(const cxxopts::ParseResult& args, const char* name) {
     return args.count(name) != 0 ? std::optional(args[name].as<int>()) : std::nullopt;
-}
-
-// The disk specs as cw_add_disk takes them; the error names the bad one.
-cw::Result<std::vector<DiskSpec>> parse_disks(const std::vector<std::string>& specs) {
-    std::vector<DiskSpec> disks;
-    for (const auto& spec : specs) {
-        auto disk = parse_disk(spec);
-        if (!disk)
-            return cw::Error::msg("--disk '" + spec + "': expected FILE[,ro][,id=SERIAL]");
-        disks.push_back(std::move(*disk));
-    }
-    return disks;
 }
 
 // cwrun [options]: everything from the options, as before image mode.
@@ -165,21 +122,7 @@ cw::Result<Launch> image_launch(const cxxopts::ParseResult& args, const std::str
     const auto plan = CW_TRY(cw::cwrun::plan_image_launch(
         workload, o, {kernel != nullptr ? kernel : "", initrd != nullptr ? initrd : ""}));
 
-    Launch l;
-    l.cpus = plan.cpus;
-    l.mem_mib = plan.mem_mib;
-    l.kernel = plan.kernel;
-    l.initrd = plan.initrd;
-    l.cmdline = plan.cmdline;
-    l.disks.push_back({plan.rootfs, true, cw::cwrun::kRootfsDiskId});
-    for (auto& disk : CW_TRY(parse_disks(plan.extra_disks)))
-        l.disks.push_back(std::move(disk));
-    l.console = plan.console;
-    if (plan.vsock_forward)
-        l.vsock_forwards.push_back(*plan.vsock_forward);
-    l.tee = plan.tee;
-    l.workload_config = plan.workload_config;
-    l.forward_signals = true;
+    Launch l = CW_TRY(cw::cwrun::launch_from_plan(plan, ""));
     if (plan.measured_guest_args)
         std::fprintf(stderr, "cwrun: arguments after -- are part of the measured kernel command line: the "
                              "attestation server releases the disk key only if its policy lists the resulting "
@@ -187,42 +130,48 @@ cw::Result<Launch> image_launch(const cxxopts::ParseResult& args, const std::str
     return l;
 }
 
+// cwrun IMAGE: the image's cache entry, a directory as cwrun DIR takes it (cwrun/image_cache.h).
+cw::Result<std::string> unpacked_workload(const std::string& reference) {
+    const std::string cache = CW_TRY(cw::cwrun::default_image_cache());
+    auto unpacked = CW_TRY(cw::cwrun::unpack_image(reference, cache));
+    if (!unpacked.cache_hit)
+        std::fprintf(stderr, "cwrun: extracted the workload of %s into %s\n", reference.c_str(), unpacked.dir.c_str());
+    return unpacked.dir;
+}
+
+// --print-launch: what run() would hand the C API, as one JSON object on stdout.
+void print_launch(const Launch& l) {
+    nlohmann::json disks = nlohmann::json::array();
+    for (const auto& d : l.disks)
+        disks.push_back({{"path", d.path}, {"read_only", d.read_only}, {"id", d.id}});
+    nlohmann::json out = {
+        {"cpus", l.cpus},
+        {"mem_mib", l.mem_mib},
+        {"kernel", l.kernel},
+        {"initrd", l.initrd},
+        {"cmdline", l.cmdline},
+        {"disks", disks},
+        {"console", l.console},
+        {"vsock_forwards", l.vsock_forwards},
+        {"vsock_listens", l.vsock_listens},
+        {"tee", l.tee},
+        {"sim_key", l.sim_key},
+        {"workload_config", l.workload_config},
+        {"forward_signals", l.forward_signals},
+    };
+    // Replacement, not an exception, for a path that is not UTF-8.
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+}
+
 // The C API calls, in one order for both modes.
 int run(const Launch& l) {
-    int32_t ctx = cw_create_ctx();
-    if (ctx < 0)
-        return error("cannot create a VM context");
-    auto id = static_cast<uint32_t>(ctx);
-    cw_set_vm_config(id, static_cast<uint8_t>(l.cpus), l.mem_mib);
-    if (cw_set_kernel(id, l.kernel.c_str(), l.initrd.empty() ? nullptr : l.initrd.c_str(), l.cmdline.c_str()) < 0)
-        return error(cw_get_error(id));
-    for (const auto& disk : l.disks) {
-        if (cw_add_disk(id, disk.id.empty() ? nullptr : disk.id.c_str(), disk.path.c_str(), disk.read_only) < 0)
-            return error(cw_get_error(id));
-    }
-    if (l.console != "virtio" && l.console != "serial")
-        return error("--console '" + l.console + "': expected virtio or serial");
-    cw_set_console(id, l.console == "virtio" ? CW_CONSOLE_VIRTIO : CW_CONSOLE_SERIAL);
-    for (const auto& spec : l.vsock_forwards) {
-        if (cw_add_vsock_forward(id, spec.c_str()) < 0)
-            return error(cw_get_error(id));  // the parser names the option
-    }
-    for (const auto& spec : l.vsock_listens) {
-        if (cw_add_vsock_listen(id, spec.c_str()) < 0)
-            return error(cw_get_error(id));
-    }
-    if (l.tee != "sim" && !l.sim_key.empty())
-        return error("--sim-key applies to --tee sim only");
-    if (cw_set_tee(id, l.tee.c_str(), l.sim_key.c_str()) < 0)
-        return error(cw_get_error(id));
-    if (!l.workload_config.empty() && cw_set_workload_config(id, l.workload_config.c_str()) < 0)
-        return error(cw_get_error(id));
-    cw_set_forward_signals(id, l.forward_signals ? 1 : 0);
-    int32_t status = cw_start_enter(id);
-    if (status < 0)
-        return error(cw_get_error(id));
-    cw_free_ctx(id);
-    return status;
+    auto vm = cw::cwrun::configure(l);
+    if (!vm.ok())
+        return error(vm.error().to_string());
+    auto status = vm->enter();
+    if (!status.ok())
+        return error(status.error().to_string());
+    return *status;
 }
 
 }  // namespace
@@ -245,7 +194,8 @@ int main(int argc, char** argv) {
          "PORT=HOST:TCPPORT or PORT=unix:PATH (repeatable)", cxxopts::value<std::vector<std::string>>())
         ("vsock-listen", "host clients of the Unix socket PATH reach guest vsock port PORT: PATH=PORT (repeatable)",
          cxxopts::value<std::vector<std::string>>())
-        ("tee", "confidential launch: none or sim (simulated: protects nothing; snp/tdx not implemented yet)",
+        ("tee", "confidential launch: none or sim (simulated: protects nothing); snp/tdx are refused, "
+                "naming what the host lacks (their boot is not implemented yet)",
          cxxopts::value<std::string>()->default_value("none"))
         ("sim-key", "--tee sim: the host's P-384 private key (PEM) that signs sim reports",
          cxxopts::value<std::string>())
@@ -254,6 +204,7 @@ int main(int argc, char** argv) {
         ("attest-url", "image mode: reach the workload's attestation server at https://HOST[:PORT] instead of "
          "its attestation_url (not measured: the guest still checks the server for the measured host)",
          cxxopts::value<std::string>())
+        ("print-launch", "print the launch as JSON (cpus, memory, kernel, disks, ...) and exit without booting")
         ("h,help", "show this help");
 
     const int dashes = find_dashes(argc, argv);
@@ -281,12 +232,23 @@ int main(int argc, char** argv) {
     if (mem < 1)
         return error("--mem " + std::to_string(mem) + ": must be a positive number of MiB");
 
-    auto launch = positional.empty() ? raw_launch(args) : image_launch(args, positional.front(), guest_args);
+    std::string workload = positional.empty() ? "" : positional.front();
+    if (cw::cwrun::is_image_reference(workload)) {
+        auto dir = unpacked_workload(workload);
+        if (!dir.ok())
+            return error(dir.error().to_string());
+        workload = *dir;
+    }
+    auto launch = positional.empty() ? raw_launch(args) : image_launch(args, workload, guest_args);
     if (!launch.ok())
         return error(launch.error().to_string());
     for (auto& spec : option_list(args, "vsock-forward"))
         launch->vsock_forwards.push_back(std::move(spec));
     launch->vsock_listens = option_list(args, "vsock-listen");
     launch->sim_key = given(args, "sim-key").value_or("");
+    if (args.count("print-launch") != 0) {
+        print_launch(*launch);
+        return 0;
+    }
     return run(*launch);
 }

@@ -9,6 +9,7 @@ usage: e2e-test.py BUILD_DIR KERNEL_DIR
 Cases (each boots a guest):
   sim             the workload prints its arguments, user and environment and exits 7
   none            the same image converted with --tee none runs without a server
+  none-image      the same --tee none workload from oci2cw's --output-image oci-archive: exit 7
   other-disk      another workload's disk under this workload's configuration: 244, disk unlock
   cmdline         `cwrun DIR -- ARGS` changes the measured command line: 243, refused
   config          a workload.json edited after registration (HOST_DATA and measurement): 243
@@ -148,7 +149,10 @@ def main():
         sim, other, none = f"{tmp}/sim", f"{tmp}/other", f"{tmp}/none"
         oci2cw(image, sim, "--workload-id", "e2e", *register)
         oci2cw(image, other, "--workload-id", "e2e-other", *register)
-        oci2cw(image, none, "--tee", "none", "--workload-id", "e2e-plain")
+        none_archive = f"{tmp}/none.tar"
+        oci2cw(image, none, "--tee", "none", "--workload-id", "e2e-plain", "--output-image",
+               f"oci-archive:{none_archive}")
+        os.environ["CW_CACHE_DIR"] = f"{tmp}/cache"  # cwrun IMAGE's cache: local, removed with tmp
         workload_image.make_busybox_image(f"{tmp}/trap-image", ["/bin/sh", "-c"], [
             'trap "echo cleaning up; exit 3" TERM; echo ready; while :; do sleep 1; done'])
         trap = f"{tmp}/trap"
@@ -163,6 +167,12 @@ def main():
         rc, out, err, secs = cwrun(none)
         check(rc == 7 and all(line in out.splitlines() for line in WORKLOAD_LINES),
               f"none: the unencrypted image runs without a server, exit 7 ({rc}, {secs:.1f} s)",
+              f"stdout: {out[-1500:]}\nstderr: {err[-800:]}")
+        rc, out, err, secs = cwrun(f"oci-archive:{none_archive}")
+        cached = os.listdir(f"{tmp}/cache/images") if os.path.isdir(f"{tmp}/cache/images") else []
+        check(rc == 7 and all(line in out.splitlines() for line in WORKLOAD_LINES) and len(cached) == 1,
+              f"none-image: cwrun oci-archive:FILE extracts the image into the cache and runs it, exit 7 "
+              f"({rc}, {secs:.1f} s, cache {cached})",
               f"stdout: {out[-1500:]}\nstderr: {err[-800:]}")
 
         # --- signals: the first SIGTERM goes to the workload

@@ -42,16 +42,15 @@ Result<WrittenImage> write_output_image(const OutputImageRef& ref, const ImageIn
     spec.files.push_back({"entrypoint", "", {cw_oci_entrypoint, cw_oci_entrypoint_size}, 0755});
     spec.gzip = in.gzip;
     spec.entrypoint = {"/entrypoint"};
-    std::string p = kLabelPrefix;
     spec.labels = {
-        {p + "workload-id", in.workload_id},
-        {p + "tee", in.tee},
-        {p + "format-version", std::to_string(kWorkloadFormatVersion)},
-        {p + "rootfs", in.rootfs_file},
-        {p + "workload-sha256", in.workload_sha256},
+        {label::kWorkloadId, in.workload_id},
+        {label::kTee, in.tee},
+        {label::kFormatVersion, std::to_string(kWorkloadFormatVersion)},
+        {label::kRootfs, in.rootfs_file},
+        {label::kWorkloadSha256, in.workload_sha256},
     };
     if (in.measurement)
-        spec.labels[p + "measurement"] = *in.measurement;
+        spec.labels[label::kMeasurement] = *in.measurement;
     spec.ref_name = output_image_name(in.workload_id, ref.tag);
     return write_oci_archive(spec, ref.file, progress).context("--output-image " + ref.file);
 }

@@ -9,12 +9,11 @@
 #include <string>
 
 #include "base/result.h"
+#include "image/converted_labels.h"
 #include "image_out/oci_archive.h"
 #include "output.h"
 
 namespace cw::oci {
-
-constexpr const char* kLabelPrefix = "org.confidential-workloads.";
 
 struct OutputImageRef {
     std::string file;

@@ -57,6 +57,7 @@ Result<Image> open_layout(std::unique_ptr<BlobStore> store, const std::optional<
     std::string manifest_bytes = CW_TRY(read_verified(*store, manifest_desc));
     Manifest manifest = CW_TRY(parse_manifest(manifest_bytes));
     Image image;
+    image.manifest = manifest_desc.digest;
     std::string config_bytes = CW_TRY(read_verified(*store, manifest.config));
     image.config = CW_TRY(parse_config(config_bytes));
     if (image.config.diff_ids.size() != manifest.layers.size())

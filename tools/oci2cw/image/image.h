@@ -24,6 +24,7 @@ struct ImageLayer {
 
 struct Image {
     std::unique_ptr<BlobStore> store;
+    std::optional<Digest> manifest;  // the verified manifest's digest (oci: and oci-archive:, not docker-archive:)
     ImageConfig config;
     std::vector<ImageLayer> layers;
 };

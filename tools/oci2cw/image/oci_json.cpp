@@ -57,6 +57,22 @@ Result<std::vector<std::string>> get_string_array(const json& obj, const char* k
     return out;
 }
 
+// config.Labels: the spec says string values; some builders wrote others, which are dropped
+// rather than failing the image (nothing of oci2cw's conversion reads labels).
+Result<std::map<std::string, std::string>> get_labels(const json& obj) {
+    std::map<std::string, std::string> out;
+    auto it = obj.find("Labels");
+    if (it == obj.end() || it->is_null())
+        return out;
+    if (!it->is_object())
+        return Error::msg("\"Labels\" is not an object");
+    for (const auto& [key, value] : it->items()) {
+        if (value.is_string())
+            out.emplace(key, value.get<std::string>());
+    }
+    return out;
+}
+
 Result<Descriptor> parse_descriptor(const json& obj) {
     if (!obj.is_object())
         return Error::msg("descriptor is not an object");
@@ -278,6 +294,7 @@ Result<ImageConfig> parse_config(std::string_view text) {
         c.env = CW_TRY(get_string_array(*cfg, "Env").context("image config"));
         c.working_dir = CW_TRY(get_optional_string(*cfg, "WorkingDir").context("image config"));
         c.user = CW_TRY(get_optional_string(*cfg, "User").context("image config"));
+        c.labels = CW_TRY(get_labels(*cfg).context("image config"));
     }
     auto rootfs = doc.find("rootfs");
     if (rootfs == doc.end() || !rootfs->is_object())

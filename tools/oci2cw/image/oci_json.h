@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,6 +56,7 @@ struct ImageConfig {
     std::vector<std::string> env;
     std::string working_dir;
     std::string user;
+    std::map<std::string, std::string> labels;  // config.Labels; entries whose value is not a string are dropped
     std::vector<Digest> diff_ids;
 };
 

@@ -68,6 +68,13 @@ TEST_CASE("config: process fields and diff_ids") {
     CHECK_FALSE(parse_config(R"({"config":{"Env":"A=1"},"rootfs":{"type":"layers","diff_ids":[]}})").ok());
 }
 
+TEST_CASE("config: Labels keep their string values") {
+    auto c = parse_config(R"({"config":{"Labels":{"a":"1","b":2,"c":null}},"rootfs":{"type":"layers","diff_ids":[]}})");
+    REQUIRE(c.ok());
+    CHECK(c->labels == std::map<std::string, std::string>{{"a", "1"}});
+    CHECK_FALSE(parse_config(R"({"config":{"Labels":["a"]},"rootfs":{"type":"layers","diff_ids":[]}})").ok());
+}
+
 TEST_CASE("docker manifest.json: exactly one image") {
     CHECK(parse_docker_manifest(R"([{"Config":"x.json","Layers":["a/layer.tar"]}])")->layer_paths.size() == 1);
     CHECK_FALSE(parse_docker_manifest(R"([])").ok());
