@@ -28,20 +28,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import attest_fixture  # noqa: E402
+import checks  # noqa: E402
+from checks import check  # noqa: E402
 
 SERVER, CLIENT, SIM_TOOL = sys.argv[1:4]
-failures = []
-passed = 0
-
-
-def check(condition, what):
-    global passed
-    if condition:
-        passed += 1
-        print(f"ok   {what}")
-    else:
-        failures.append(what)
-        print(f"FAIL {what}")
 
 
 def run(*args, **kw):
@@ -339,10 +329,7 @@ def main():
     check(r.returncode == 1 and "sim_not_enabled" in r.stderr, f"sim evidence refused by default ({r.stderr.strip()})")
     server.stop()
 
-    print(f"{passed} passed, {len(failures)} failed")
-    for f in failures:
-        print(f"  failed: {f}")
-    return 1 if failures else 0
+    return checks.summary()
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SOURCE, "tests", "lib"))
 import attest_fixture  # noqa: E402
 import workload_image  # noqa: E402
+import checks  # noqa: E402
+from checks import check  # noqa: E402
 
 OCI2CW = f"{BUILD}/tools/oci2cw/oci2cw"
 CWRUN = f"{BUILD}/src/cwrun/cwrun"
@@ -43,21 +45,6 @@ SERVER = f"{BUILD}/attest-server/cli/cw-attest-server"
 KERNEL = f"{KERNEL_DIR}/vmlinux"
 INITRD = f"{BUILD}/src/guest-init/guest-initramfs.cpio"
 WORKLOAD_LINES = ["args:one two", "user:1000", "GREETING=hello from the image"]
-
-failures = []
-passed = 0
-
-
-def check(cond, what, detail=""):
-    global passed
-    if cond:
-        passed += 1
-        print(f"ok   {what}")
-    else:
-        failures.append(what)
-        print(f"FAIL {what}")
-        if detail:
-            print("     " + detail.replace("\n", "\n     "))
 
 
 def make_image(layout):
@@ -210,8 +197,7 @@ def main():
             server.send_signal(signal.SIGTERM)
             server.wait(30)
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return checks.summary()
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SOURCE, "tests", "lib"))
 import attest_fixture  # noqa: E402
 import workload_image  # noqa: E402
+import checks  # noqa: E402
+from checks import check  # noqa: E402
 
 OCI2CW = f"{BUILD}/tools/oci2cw/oci2cw"
 SERVER = f"{BUILD}/attest-server/cli/cw-attest-server"
@@ -37,21 +39,6 @@ KERNEL = f"{KERNEL_DIR}/vmlinux"
 INITRD = f"{BUILD}/src/guest-init/guest-initramfs.cpio"
 # The VMM reports this when the nested host's early triple fault hits (tests/vmm/early-fault.sh).
 EARLY_FAULT = "triple fault (KVM_EXIT_SHUTDOWN)"
-
-failures = []
-passed = 0
-
-
-def check(cond, what, detail=""):
-    global passed
-    if cond:
-        passed += 1
-        print(f"ok   {what}", flush=True)
-    else:
-        failures.append(what)
-        print(f"FAIL {what}", flush=True)
-        if detail:
-            print("     " + str(detail).replace("\n", "\n     ")[-3000:], flush=True)
 
 
 def podman(*args, timeout=300):
@@ -195,10 +182,7 @@ def main():
         podman("rm", "-a", "-f", "-t", "0")
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"\n{passed} passed, {len(failures)} failed")
-    for f in failures:
-        print(f"  failed: {f}")
-    sys.exit(1 if failures else 0)
+    sys.exit(checks.summary())
 
 
 if __name__ == "__main__":

@@ -34,25 +34,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SOURCE, "tests", "lib"))
 import workload_image  # noqa: E402
+import checks  # noqa: E402
+from checks import check  # noqa: E402
 
 KRUN = f"{BUILD}/podman/krun/krun"
 OCI2CW = f"{BUILD}/tools/oci2cw/oci2cw"
 PR_SET_CHILD_SUBREAPER = 36
-
-failures = []
-passed = 0
-
-
-def check(cond, what, detail=""):
-    global passed
-    if cond:
-        passed += 1
-        print(f"ok   {what}", flush=True)
-    else:
-        failures.append(what)
-        print(f"FAIL {what}", flush=True)
-        if detail:
-            print("     " + str(detail).replace("\n", "\n     "), flush=True)
 
 
 class Runtime:
@@ -267,10 +254,7 @@ def main():
             rt.run("delete", "--force", cid)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"\n{passed} passed, {len(failures)} failed")
-    for f in failures:
-        print(f"  failed: {f}")
-    sys.exit(1 if failures else 0)
+    sys.exit(checks.summary())
 
 
 if __name__ == "__main__":

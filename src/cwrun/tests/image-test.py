@@ -24,16 +24,8 @@ CWRUN, OCI2CW = sys.argv[1:3]
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "lib"))
 import workload_image  # noqa: E402
-
-failures = []
-
-
-def check(cond, what, detail=""):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-        if detail:
-            print("     " + detail.replace("\n", "\n     "))
+import checks  # noqa: E402
+from checks import check  # noqa: E402
 
 
 def cwrun(tmp, *args, cache="cache"):
@@ -108,8 +100,7 @@ def main():
         flip_layer_byte(archive, f"{tmp}/flipped.tar")
         expect_refusal(tmp, "a changed layer byte", "digest mismatch", "--print-launch", f"oci-archive:{tmp}/flipped.tar")
         expect_refusal(tmp, "a missing archive", f"{tmp}/missing.tar", "--print-launch", f"oci-archive:{tmp}/missing.tar")
-    print(f"{len(failures)} failed")
-    return 1 if failures else 0
+    return checks.summary()
 
 
 if __name__ == "__main__":

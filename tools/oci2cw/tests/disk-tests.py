@@ -28,16 +28,12 @@ import sys
 import tempfile
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "lib"))
+import checks  # noqa: E402
+from checks import check  # noqa: E402
 
 OCI2CW, MAKE_IMAGES = sys.argv[1], sys.argv[2]
 SECTOR = 4096
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def load_image_maker():
@@ -227,8 +223,7 @@ def main():
         check_cli(work, "oci:" + images + "/multi")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{len(failures)} failures")
-    sys.exit(1 if failures else 0)
+    sys.exit(checks.summary())
 
 
 main()

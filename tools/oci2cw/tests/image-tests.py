@@ -26,16 +26,12 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "lib"))
+import checks  # noqa: E402
+from checks import check  # noqa: E402
 
 OCI2CW, MAKE_IMAGES = sys.argv[1], sys.argv[2]
 PREFIX = "org.confidential-workloads."
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def run(args, env=None):
@@ -234,8 +230,7 @@ def main():
             check(r.returncode == 2 and needle in r.stderr, f"{args}: exit 2 naming {needle} ({r.stderr.strip()})")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{len(failures)} failures")
-    sys.exit(1 if failures else 0)
+    sys.exit(checks.summary())
 
 
 main()

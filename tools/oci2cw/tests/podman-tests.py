@@ -10,23 +10,18 @@ Podman is only used, never set up: shared/tools/setup-podman.sh is not run from 
 
 Usage: podman-tests.py OCI2CW make-test-images.py
 """
-import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "lib"))
+import checks  # noqa: E402
+from checks import check  # noqa: E402
 
 OCI2CW, MAKE_IMAGES = sys.argv[1], sys.argv[2]
 SKIP = 77
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def podman(*args):
@@ -82,8 +77,7 @@ def main():
     finally:
         podman("rmi", "-f", name, loaded)
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{len(failures)} failures")
-    sys.exit(1 if failures else 0)
+    sys.exit(checks.summary())
 
 
 main()

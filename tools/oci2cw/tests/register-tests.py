@@ -14,7 +14,6 @@ The kernel is a tiny synthetic ELF: the loader accepts it and nothing boots it.
 """
 import base64
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -26,20 +25,10 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "lib"))
 import attest_fixture  # noqa: E402
+import checks  # noqa: E402
+from checks import check  # noqa: E402
 
 OCI2CW, MAKE_IMAGES, SERVER, CLIENT, MEASURE = sys.argv[1:6]
-failures = []
-passed = 0
-
-
-def check(cond, what):
-    global passed
-    if cond:
-        passed += 1
-        print(f"ok   {what}")
-    else:
-        failures.append(what)
-        print(f"FAIL {what}")
 
 
 def run(*args, **kw):
@@ -186,10 +175,7 @@ def tests(tmp):
     check(server.wait(30) == 0, "server stops cleanly")
     log = open(f"{tmp}/server.err").read()
     check(key.hex() not in log and base64.b64encode(key).decode() not in log, "the server log holds no key")
-    print(f"{passed} passed, {len(failures)} failed")
-    for f in failures:
-        print(f"  failed: {f}")
-    return 1 if failures else 0
+    return checks.summary()
 
 
 if __name__ == "__main__":

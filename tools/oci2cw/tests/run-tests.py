@@ -15,15 +15,11 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "lib"))
+import checks  # noqa: E402
+from checks import check  # noqa: E402
 
 OCI2CW, MAKE_IMAGES = sys.argv[1], sys.argv[2]
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def run(args, env=None):
@@ -250,8 +246,7 @@ def main():
             print("skip umoci comparison: umoci not installed")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{len(failures)} failures")
-    sys.exit(1 if failures else 0)
+    sys.exit(checks.summary())
 
 
 main()
