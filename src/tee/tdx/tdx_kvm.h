@@ -14,6 +14,13 @@
 
 namespace cw::tee::tdx {
 
+// The commands' names, as errors from the launch and from the ioctls say them.
+inline constexpr const char* kCapabilities = "KVM_TDX_CAPABILITIES";
+inline constexpr const char* kInitVm = "KVM_TDX_INIT_VM";
+inline constexpr const char* kInitVcpu = "KVM_TDX_INIT_VCPU";
+inline constexpr const char* kInitMemRegion = "KVM_TDX_INIT_MEM_REGION";
+inline constexpr const char* kFinalizeVm = "KVM_TDX_FINALIZE_VM";
+
 class TdxKvm {
 public:
     virtual ~TdxKvm() = default;

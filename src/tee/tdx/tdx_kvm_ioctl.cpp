@@ -14,12 +14,6 @@ namespace cw::tee::tdx {
 
 namespace {
 
-constexpr const char* kCapabilities = "KVM_TDX_CAPABILITIES";
-constexpr const char* kInitVm = "KVM_TDX_INIT_VM";
-constexpr const char* kInitVcpu = "KVM_TDX_INIT_VCPU";
-constexpr const char* kInitMemRegion = "KVM_TDX_INIT_MEM_REGION";
-constexpr const char* kFinalizeVm = "KVM_TDX_FINALIZE_VM";
-
 uapi::KvmTdxCmd command(uapi::TdxCmdId id, uint32_t flags, uint64_t data) {
     uapi::KvmTdxCmd cmd{};
     cmd.id = static_cast<uint32_t>(id);

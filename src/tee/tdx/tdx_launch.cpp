@@ -12,12 +12,6 @@ namespace cw::tee::tdx {
 
 namespace {
 
-constexpr const char* kCapabilities = "KVM_TDX_CAPABILITIES";
-constexpr const char* kInitVm = "KVM_TDX_INIT_VM";
-constexpr const char* kInitVcpu = "KVM_TDX_INIT_VCPU";
-constexpr const char* kInitMemRegion = "KVM_TDX_INIT_MEM_REGION";
-constexpr const char* kFinalizeVm = "KVM_TDX_FINALIZE_VM";
-
 // The guest physical address width KVM_TDX_INIT_VM will take from CPUID 0x80000008, or 0
 // if the leaf is missing.
 uint32_t guest_phys_bits(std::span<const uapi::KvmCpuidEntry2> cpuid) {
