@@ -13,9 +13,11 @@ namespace cw::cwrun {
 namespace {
 
 Result<std::string> read_bounded(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NOFOLLOW: under krun the directory is a container image's root, whose symbolic links
+    // point wherever the image likes (a host file the root VMM would read).
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!fd.valid())
-        return Error::sys(path);
+        return errno == ELOOP ? Error::msg(path + ": a symbolic link, refused") : Error::sys(path);
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0)
         return Error::sys(path);
@@ -48,8 +50,11 @@ Result<void> check_rootfs(const workload::Rootfs& rootfs, const std::string& dir
     out.rootfs_path = dir + rootfs.file;
     out.rootfs_size = rootfs.size;
     struct stat st {};
-    if (::stat(out.rootfs_path.c_str(), &st) != 0)
+    // lstat: a link could hand the guest any host file of the recorded size as its disk.
+    if (::lstat(out.rootfs_path.c_str(), &st) != 0)
         return Error::sys("rootfs.file " + out.rootfs_path);
+    if (S_ISLNK(st.st_mode))
+        return Error::msg("rootfs.file " + out.rootfs_path + ": a symbolic link, refused");
     if (!S_ISREG(st.st_mode))
         return Error::msg("rootfs.file " + out.rootfs_path + ": not a regular file");
     // A cheap guard against a truncated or half-copied disk: the full check is dm-verity's.

@@ -89,6 +89,22 @@ TEST_CASE("workload.json: rootfs names a file beside it, of the recorded size") 
           std::string::npos);
 }
 
+TEST_CASE("workload.json: neither it nor the disk is reached through a symbolic link") {
+    // Under krun the directory is a container image's root, whose links point anywhere.
+    WorkloadDir w;
+    w.write();
+    std::filesystem::create_symlink(w.dir / "disk.img", w.dir / "link.img");
+    w.config["rootfs"]["file"] = "link.img";
+    CHECK(refusal(w).find("link.img: a symbolic link, refused") != std::string::npos);
+    w.config["rootfs"]["file"] = "disk.img";
+    w.write();
+    std::filesystem::rename(w.dir / "workload.json", w.dir / "real.json");
+    std::filesystem::create_symlink(w.dir / "real.json", w.dir / "workload.json");
+    auto r = read_workload_file(w.dir.string());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().to_string().find("workload.json: a symbolic link, refused") != std::string::npos);
+}
+
 TEST_CASE("workload.json: attestation_url") {
     WorkloadDir w;
     w.config["attestation_url"] = "http://attest.example";
