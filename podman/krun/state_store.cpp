@@ -8,13 +8,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bundle_config.h"
+
 namespace cw::krun {
 
 namespace {
 
 using json = nlohmann::json;
 
-constexpr size_t kMaxStateBytes = 1024 * 1024;
+// It holds config.json's annotations, so it may be nearly as large; a state that create
+// wrote must always read back, or the VMM could outlive its state.
+constexpr size_t kMaxStateBytes = kMaxConfigBytes + 64 * 1024;
 
 Result<UniqueFd> lock_directory(const std::string& path) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -47,7 +51,8 @@ std::string state_to_json(const ContainerState& s) {
         {"bundle", s.bundle}, {"rootfs", s.rootfs}, {"created", s.created},
         {"paused", s.paused}, {"cgroups", s.cgroups}, {"annotations", s.annotations},
     };
-    return doc.dump();
+    // Replacement, not an exception, for a path or annotation that is not UTF-8.
+    return doc.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 Result<ContainerState> state_from_json(const std::string& text) {
@@ -113,7 +118,7 @@ Result<ContainerState> ContainerDir::read_state() const {
             break;
         text.append(buf, static_cast<size_t>(n));
         if (text.size() > kMaxStateBytes)
-            return Error::msg(path + " is larger than 1 MiB");
+            return Error::msg(path + " is larger than " + std::to_string(kMaxStateBytes) + " bytes");
     }
     return state_from_json(text);
 }

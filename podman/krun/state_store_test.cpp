@@ -51,6 +51,22 @@ TEST_CASE("state store: create, write, read back, remove; ids are unique") {
     CHECK(!gone->has_value());
 }
 
+TEST_CASE("state store: whatever create writes reads back (annotations as large as config.json allows)") {
+    StateRoot root(temp_root());
+    auto dir = root.create("big");
+    REQUIRE(dir.ok());
+    ContainerState s;
+    s.id = "big";
+    for (int i = 0; i < 30; ++i)  // 3 MiB of annotations: within config.json's 4 MiB
+        s.annotations["k" + std::to_string(i)] = std::string(100 * 1024, 'a');
+    s.bundle = "/b\xff";  // not UTF-8: replaced, never an exception
+    REQUIRE(dir->write_state(s).ok());
+    auto back = dir->read_state();
+    REQUIRE(back.ok());
+    CHECK(back->annotations.size() == 30);
+    REQUIRE(dir->remove().ok());
+}
+
 TEST_CASE("state store: a damaged state file is an error line") {
     CHECK(cw::krun::state_from_json("{").error().message() == "state.json is damaged");
     CHECK(cw::krun::state_from_json(R"({"id":1})").error().message() == "state.json is damaged");

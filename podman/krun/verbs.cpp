@@ -98,6 +98,9 @@ Result<void> finish_create(ContainerDir& dir, const std::string& id, const Creat
 }  // namespace
 
 Result<void> create_container(const GlobalOptions& global, const std::string& id, const CreateOptions& options) {
+    if (options.preserve_fds != 0)
+        return Error::msg("--preserve-fds " + std::to_string(options.preserve_fds) +
+                          ": passing host descriptors into a microVM workload is not supported");
     const auto config = CW_TRY(read_bundle_config(options.bundle));
     const auto launch = CW_TRY(plan_container_launch(config, global));
     StateRoot root(global.root);
@@ -130,6 +133,14 @@ Result<void> start_container(const GlobalOptions& global, const std::string& id)
 }
 
 Result<void> kill_container(const GlobalOptions& global, const std::string& id, int signal) {
+    // The VMM relays SIGTERM, SIGINT and SIGHUP to the workload and dies of SIGKILL; any other
+    // signal would end (or core-dump, or stop behind pause's back) the VM itself.
+    if (signal != SIGTERM && signal != SIGINT && signal != SIGHUP && signal != SIGKILL) {
+        const char* name = sigabbrev_np(signal);  // null for real-time signals
+        return Error::msg("signal " + std::to_string(signal) + " (SIG" + (name != nullptr ? name : "RT") +
+                          "): krun relays only SIGTERM, SIGINT and SIGHUP to a microVM workload, and "
+                          "SIGKILL ends the VM");
+    }
     auto dir = CW_TRY(existing(StateRoot(global.root), id));
     const auto state = CW_TRY(dir.read_state());
     // A stopped container has nothing to signal: success, as Podman's stop expects.

@@ -1,13 +1,16 @@
 #include "vmm_process.h"
 
 #include <fcntl.h>
+#include <dirent.h>
 #include <linux/close_range.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "console_socket.h"
@@ -19,6 +22,26 @@ namespace {
 
 constexpr int kReadyFd = 3;  // the child's end of the readiness pipe, after renumbering
 constexpr int kVmFailed = 125;
+
+// Closes every descriptor above `keep`. close_range(2) where the kernel has it (5.9+);
+// otherwise each one /proc/self/fd lists. False if neither worked: a VMM that kept the
+// container's lock or conmon's pipes would hang every later verb.
+bool close_descriptors_above(int keep) {
+    if (syscall(SYS_close_range, static_cast<unsigned>(keep + 1), ~0U, 0) == 0)
+        return true;
+    DIR* dir = opendir("/proc/self/fd");
+    if (dir == nullptr)
+        return false;
+    const int own = dirfd(dir);
+    while (const dirent* entry = readdir(dir)) {
+        char* end = nullptr;
+        const long fd = std::strtol(entry->d_name, &end, 10);
+        if (end != entry->d_name && *end == '\0' && fd > keep && fd != own)
+            ::close(static_cast<int>(fd));
+    }
+    closedir(dir);
+    return true;
+}
 
 // Everything the child does before it reports ready; returns the open start FIFO.
 Result<UniqueFd> prepare_child(const std::string& state_dir, const std::string& fifo,
@@ -55,7 +78,10 @@ Result<UniqueFd> prepare_child(const std::string& state_dir, const std::string& 
         if (dup2(ready, kReadyFd) < 0)
             _exit(kVmFailed);
     }
-    syscall(SYS_close_range, kReadyFd + 1, ~0U, 0);
+    if (!close_descriptors_above(kReadyFd))
+        _exit(kVmFailed);
+    // No core dump of the VMM: it would hold guest RAM (plaintext for none and sim).
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     std::optional<cwrun::ConfiguredVm> vm;
     auto start = prepare_child(state_dir, fifo, console_socket, vm, launch);
     if (!start.ok()) {
@@ -120,9 +146,12 @@ Result<VmmProcess> spawn_vmm(const ContainerDir& dir, const cwrun::VmLaunch& lau
     ready.reset();
     const std::string message = read_report(report.get());
     int status = 0;
-    if (!message.empty() || waitpid(pid, &status, WNOHANG) == pid) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
+    const bool ended = waitpid(pid, &status, WNOHANG) == pid;
+    if (!message.empty() || ended) {
+        if (!ended) {  // never signal a pid already reaped: it may be someone else's by now
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+        }
         return Error::msg(message.empty() ? "the VMM process ended while it prepared the VM" : message);
     }
     auto start_time = process_start_time(pid);

@@ -196,6 +196,10 @@ def main():
         r = rt.run("resume", "trap")
         st = rt.state("trap")
         check(r.returncode == 0 and st and st["status"] == "running", "resume: state running", r.stderr)
+        r = rt.run("kill", "trap", "USR1")
+        st = rt.state("trap")
+        check(r.returncode != 0 and "relays only SIGTERM, SIGINT and SIGHUP" in r.stderr and st and
+              st["status"] == "running", "kill USR1 is refused; the VM runs on", f"{r.stderr}\n{st}")
         rt.run("kill", "trap", "TERM")
         status = wait_status(pid, 60)
         check(status == 3 and "cleaning up" in open(out).read(), "kill 15 reaches the workload's trap: 3",
@@ -246,6 +250,9 @@ def main():
         r = rt.run("create", "--bundle", bundle(tmp, "cmd", plain, args=("/bin/sh",)), "cmd")
         check(r.returncode != 0 and "--entrypoint /bin/sh is refused" in r.stderr, "--entrypoint is refused",
               r.stderr)
+        r = rt.run("create", "--bundle", bundle(tmp, "fds", plain), "--preserve-fds", "1", "fds")
+        check(r.returncode != 0 and "--preserve-fds 1: passing host descriptors" in r.stderr,
+              "--preserve-fds 1 is refused", r.stderr)
         r = rt.run("exec", "--process", "/p", "--pid-file", "/q", "--detach", "x")
         check(r.returncode != 0 and "not supported" in r.stderr, "exec says it is not supported", r.stderr)
         check(sorted(os.listdir(rt.root)) == [], "refusals leave no state", os.listdir(rt.root))
