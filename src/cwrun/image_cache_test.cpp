@@ -81,12 +81,13 @@ TEST_CASE("oci-archive:FILE written by oci2cw's writer, measured") {
     const std::string wl = workload_json();
     const std::string disk(8192, 'D');
     const std::string measurement = R"({"measurement":"x"})";
+    const std::string entrypoint = "#!/bin/false\n";  // named: the spec's spans must outlive the write
     oci::ImageSpec spec;
     auto bytes = [](const std::string& s) {
         return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size());
     };
     spec.files = {{"disk.img", "", bytes(disk), 0644},
-                  {"entrypoint", "", bytes("#!/bin/false\n"), 0755},
+                  {"entrypoint", "", bytes(entrypoint), 0755},
                   {"measurement.json", "", bytes(measurement), 0644},
                   {"workload.json", "", bytes(wl), 0644}};
     spec.gzip = true;

@@ -30,7 +30,8 @@ void kvm_answers(TdxIoctlBuffer& buffer, uint32_t nent, const std::vector<uapi::
     std::memcpy(bytes + offsetof(uapi::KvmTdxCapabilities, cpuid), &nent, sizeof(nent));
     const uint64_t attrs = 0x10000000;
     std::memcpy(bytes, &attrs, sizeof(attrs));
-    std::memcpy(bytes + sizeof(uapi::KvmTdxCapabilities), entries.data(), entries.size() * sizeof(entries[0]));
+    if (!entries.empty())  // memcpy from an empty vector's null data() is undefined
+        std::memcpy(bytes + sizeof(uapi::KvmTdxCapabilities), entries.data(), entries.size() * sizeof(entries[0]));
 }
 
 }  // namespace
