@@ -55,6 +55,7 @@ struct Options {
     std::string output_image;  // oci-archive:FILE[:TAG], or empty
     bool output_image_gzip = false;
     bool podman_load = false;
+    cw::oci::SquashfsSettings squashfs;
 };
 
 bool encrypted(const Options& opt) { return opt.tee != "none"; }
@@ -165,7 +166,7 @@ cw::Result<void> run(Options& opt, cw::oci::Progress& progress) {
         return open_layer(image, layer, opt.limits, budget, observe).context(layer_name(image, layer));
     };
     progress.stage("squashfs", layer_bytes, layers);
-    if (auto r = write_squashfs(tree, opener, partial); !r.ok()) {
+    if (auto r = write_squashfs(tree, opener, partial, opt.squashfs); !r.ok()) {
         ::unlink(partial.c_str());
         return std::move(r).context("writing " + partial);
     }
@@ -341,6 +342,10 @@ int main(int argc, char** argv) {
         ("podman-load", "load the --output-image into podman (podman load)")
         ("platform", "the image to take from a multi-platform index: OS/ARCH[/VARIANT]",
          cxxopts::value<std::string>()->default_value("linux/amd64"))
+        ("j,jobs", "squashfs compressor threads (default: one per CPU; the image is the same for any count)",
+         cxxopts::value<uint32_t>())
+        ("compression-level", "zstd level of the squashfs, 1 to 22 (lower: faster, larger)",
+         cxxopts::value<uint32_t>()->default_value("15"))
         ("max-size", "bound on the layers' uncompressed bytes, in GiB", cxxopts::value<uint64_t>()->default_value("64"))
         ("json", "print a JSON summary on stdout")
         ("h,help", "show this help");
@@ -376,6 +381,14 @@ int main(int argc, char** argv) {
         if (gib == 0 || gib > (uint64_t{1} << 20))
             return usage_error("--max-size must be 1 to 1048576 GiB");
         opt.limits.max_total_bytes = gib << 30;
+        if (args.count("jobs")) {
+            opt.squashfs.jobs = args["jobs"].as<uint32_t>();
+            if (opt.squashfs.jobs == 0 || opt.squashfs.jobs > cw::oci::kMaxSquashfsJobs)
+                return usage_error("--jobs must be 1 to " + std::to_string(cw::oci::kMaxSquashfsJobs));
+        }
+        opt.squashfs.zstd_level = args["compression-level"].as<uint32_t>();
+        if (opt.squashfs.zstd_level < cw::oci::kMinZstdLevel || opt.squashfs.zstd_level > cw::oci::kMaxZstdLevel)
+            return usage_error("--compression-level must be 1 to 22");
         opt.workload.tee = opt.tee;
         opt.workload.cpus = args["cpus"].as<uint32_t>();
         opt.workload.ram_mib = args["memory"].as<uint32_t>();

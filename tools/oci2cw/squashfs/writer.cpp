@@ -12,6 +12,7 @@
 #include <sqfs/meta_writer.h>
 #include <sqfs/super.h>
 #include <sqfs/xattr_writer.h>
+#include <sched.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -22,6 +23,9 @@
 #include <vector>
 
 namespace cw::oci {
+
+static_assert(SQFS_ZSTD_MIN_LEVEL == kMinZstdLevel && SQFS_ZSTD_MAX_LEVEL == kMaxZstdLevel &&
+              SQFS_ZSTD_DEFAULT_LEVEL == SquashfsSettings{}.zstd_level);
 
 namespace {
 
@@ -73,7 +77,7 @@ uint32_t squash_time(int64_t t) {
 
 class Writer {
 public:
-    Result<void> open(const std::string& path);
+    Result<void> open(const std::string& path, uint32_t jobs, uint32_t zstd_level);
     Result<void> write(const Tree& tree, const LayerOpener& open_layer);
 
 private:
@@ -99,12 +103,13 @@ private:
     std::vector<const Node*> m_order;  // by inode number - 1
 };
 
-Result<void> Writer::open(const std::string& path) {
+Result<void> Writer::open(const std::string& path, uint32_t jobs, uint32_t zstd_level) {
     m_file.reset(sqfs_open_file(path.c_str(), SQFS_FILE_OPEN_OVERWRITE));
     if (!m_file)
         return Error::msg("cannot create " + path);
     sqfs_compressor_config_t cfg;
     SQFS_TRY(sqfs_compressor_config_init(&cfg, SQFS_COMP_ZSTD, SQFS_DEFAULT_BLOCK_SIZE, 0), "compressor config");
+    cfg.level = zstd_level;
     sqfs_compressor_t* cmp = nullptr;
     SQFS_TRY(sqfs_compressor_create(&cfg, &cmp), "compressor");
     m_cmp.reset(cmp);
@@ -118,10 +123,11 @@ Result<void> Writer::open(const std::string& path) {
         m_super.flags |= SQFS_FLAG_COMPRESSOR_OPTIONS;
     m_frags.reset(sqfs_frag_table_create(0));
     m_blocks.reset(sqfs_block_writer_create(m_file.get(), SQFS_DEVBLK_SIZE, 0));
-    // One worker: output order is deterministic either way, and the machine is shared.
+    // The backlog bounds the blocks in flight (memory: backlog x 128 KiB); ten per worker,
+    // as gensquashfs does, keeps every worker fed while the next file is read.
     if (m_frags && m_blocks)
-        m_data.reset(sqfs_block_processor_create(SQFS_DEFAULT_BLOCK_SIZE, m_cmp.get(), 1, 16, m_blocks.get(),
-                                                 m_frags.get()));
+        m_data.reset(sqfs_block_processor_create(SQFS_DEFAULT_BLOCK_SIZE, m_cmp.get(), jobs, 10 * size_t{jobs},
+                                                 m_blocks.get(), m_frags.get()));
     m_ids.reset(sqfs_id_table_create(0));
     m_xattrs.reset(sqfs_xattr_writer_create(0));
     m_inodes.reset(sqfs_meta_writer_create(m_file.get(), m_cmp.get(), 0));
@@ -333,9 +339,23 @@ Result<void> Writer::write(const Tree& tree, const LayerOpener& open_layer) {
 
 }  // namespace
 
-Result<void> write_squashfs(const Tree& tree, const LayerOpener& open_layer, const std::string& path) {
+uint32_t default_squashfs_jobs() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 1;
+    return std::clamp<uint32_t>(static_cast<uint32_t>(CPU_COUNT(&set)), 1, kMaxSquashfsJobs);
+}
+
+Result<void> write_squashfs(const Tree& tree, const LayerOpener& open_layer, const std::string& path,
+                            const SquashfsSettings& settings) {
+    if (settings.jobs > kMaxSquashfsJobs)
+        return Error::msg("squashfs: " + std::to_string(settings.jobs) + " compressor jobs asked for, at most " +
+                          std::to_string(kMaxSquashfsJobs));
+    if (settings.zstd_level < kMinZstdLevel || settings.zstd_level > kMaxZstdLevel)
+        return Error::msg("squashfs: zstd level " + std::to_string(settings.zstd_level) + " is not 1 to 22");
     Writer w;
-    CW_TRY(w.open(path));
+    CW_TRY(w.open(path, settings.jobs == 0 ? default_squashfs_jobs() : settings.jobs, settings.zstd_level));
     return w.write(tree, open_layer);
 }
 

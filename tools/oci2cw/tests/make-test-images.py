@@ -178,6 +178,30 @@ def small_image(out):
         json.dump(expected, f, indent=1, sort_keys=True)
 
 
+def blocks_image(out):
+    """Files of many 128 KiB blocks, some compressible and some not, with tails that become
+    fragments, and duplicates: what the squashfs writer's compressor threads must return in
+    order for the image to be the same for any --jobs."""
+    import random
+    rng = random.Random(7)
+    files = [entry("data", "dir", mode=0o755)]
+    expected = {"": dict(type="dir", mode=0o755, uid=0, gid=0), "data": dict(type="dir", mode=0o755, uid=0, gid=0)}
+    for i in range(12):
+        size = rng.randrange(1, 9) * 131072 + rng.randrange(0, 131072)
+        if i % 3 == 0:
+            data = rng.randbytes(size)
+        else:
+            data = b"".join(b"line %d of file %d\n" % (n, i) for n in range(size // 16))[:size]
+        if i == 11:
+            data = files[2]["data"]  # a duplicate of an earlier file
+        name = f"data/f{i:02d}"
+        files.append(entry(name, data=data))
+        expected[name] = dict(type="file", mode=0o644, uid=0, gid=0, sha256=sha(data))
+    write_oci(os.path.join(out, "blocks"), [(make_tar(files), "zstd")])
+    with open(os.path.join(out, "blocks.expected.json"), "w") as f:
+        json.dump(expected, f, indent=1, sort_keys=True)
+
+
 def multi_layers():
     l0 = make_tar([
         entry("./", "dir", mode=0o755),
@@ -277,6 +301,7 @@ def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     small_image(out)
+    blocks_image(out)
     layers = multi_layers()
     write_oci(os.path.join(out, "multi"), layers)
     write_oci_archive(os.path.join(out, "multi"), os.path.join(out, "multi.oci.tar"))

@@ -116,6 +116,35 @@ def main():
         run(["oci:" + images + "/multi", "--output", again, "--tee", "none"], env)
         check(open(os.path.join(again, "rootfs.squashfs"), "rb").read() == outputs.get("multi"),
               "multi: a second run is byte-identical")
+        # Compressor threads return blocks out of order; the image must not depend on them.
+        by_jobs = {}
+        for jobs in ("1", "2", "7"):
+            out = os.path.join(work, "out-blocks-" + jobs)
+            r = run(["oci:" + images + "/blocks", "--output", out, "--tee", "none", "--jobs", jobs], env)
+            check(r.returncode == 0, f"blocks --jobs {jobs}: exit 0 ({r.stderr.strip()})")
+            if r.returncode == 0:
+                by_jobs[jobs] = open(os.path.join(out, "rootfs.squashfs"), "rb").read()
+        if "1" in by_jobs:
+            compare_tree("blocks", *squashfs_tree(os.path.join(work, "out-blocks-1", "rootfs.squashfs")),
+                         json.load(open(os.path.join(images, "blocks.expected.json"))))
+        check(len(by_jobs) == 3 and len(set(by_jobs.values())) == 1,
+              "blocks: --jobs 1, 2 and 7 give byte-identical squashfs")
+        out = os.path.join(work, "out-blocks-level")
+        r = run(["oci:" + images + "/blocks", "--output", out, "--tee", "none", "--compression-level", "1"], env)
+        check(r.returncode == 0, f"blocks --compression-level 1: exit 0 ({r.stderr.strip()})")
+        if r.returncode == 0:
+            fast = os.path.join(out, "rootfs.squashfs")
+            check(open(fast, "rb").read() != by_jobs.get("1"), "blocks: --compression-level 1 writes another image")
+            compare_tree("blocks level 1", *squashfs_tree(fast),
+                         json.load(open(os.path.join(images, "blocks.expected.json"))))
+        for option, bad in (("--jobs", "0"), ("--jobs", "257"), ("--jobs", "x"), ("--compression-level", "0"),
+                            ("--compression-level", "23")):
+            r = run(["oci:" + images + "/blocks", "--output", os.path.join(work, "out-bad"), "--tee", "none",
+                     option, bad], env)
+            named = bad if bad == "x" else option[2:]  # cxxopts names the value it cannot parse, not the option
+            check(r.returncode == 2 and named in r.stderr and len(r.stderr.strip().splitlines()) == 1 and
+                  not os.path.exists(os.path.join(work, "out-bad")),
+                  f"{option} {bad}: usage error, nothing written ({r.stderr.strip()})")
         check(os.listdir(tmpdir) == [], "staging directories under $TMPDIR are removed")
 
         # On a terminal: one line rewritten in place (\r ... erase to end of line), cleared at the end.
