@@ -120,9 +120,11 @@ def flip_byte(path, offset):
 
 
 def main():
-    # Outputs on a local filesystem: libcryptsetup cannot write a LUKS2 header on 9p (the nested
-    # host's shared root), and the nested host's TMPDIR is a tmpfs.
+    # The nested host's TMPDIR is an L1-local tmpfs (unix sockets do not work on its 9p root).
     tmp = tempfile.mkdtemp(prefix="cw-e2e-")
+    # /var/tmp is on the shared 9p root in the nested host, where libcryptsetup's own I/O on
+    # the output file failed ("IO error while decrypting keyslot"); oci2cw must write there.
+    shared = tempfile.mkdtemp(prefix="cw-e2e-shared-", dir="/var/tmp")
     server = None
     try:
         image = f"{tmp}/image"
@@ -139,6 +141,11 @@ def main():
         none_archive = f"{tmp}/none.tar"
         oci2cw(image, none, "--tee", "none", "--workload-id", "e2e-plain", "--output-image",
                f"oci-archive:{none_archive}")
+        oci2cw(image, f"{shared}/sim", "--tee", "sim", "--workload-id", "e2e-shared", "--no-register")
+        with open(f"{shared}/sim/disk.img", "rb") as f:
+            head = f.read(6)
+        check(head == b"LUKS\xba\xbe" and os.path.getsize(f"{shared}/sim/disk.img") > (1 << 20),
+              f"sim: oci2cw writes a LUKS2 disk on {shared} (the nested host's 9p root)")
         os.environ["CW_CACHE_DIR"] = f"{tmp}/cache"  # cwrun IMAGE's cache: local, removed with tmp
         workload_image.make_busybox_image(f"{tmp}/trap-image", ["/bin/sh", "-c"], [
             'trap "echo cleaning up; exit 3" TERM; echo ready; while :; do sleep 1; done'])
@@ -197,6 +204,7 @@ def main():
             server.send_signal(signal.SIGTERM)
             server.wait(30)
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(shared, ignore_errors=True)
     return checks.summary()
 
 

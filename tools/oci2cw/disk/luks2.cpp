@@ -3,8 +3,11 @@
 #include <fcntl.h>
 #include <libcryptsetup.h>
 #include <openssl/rand.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -62,6 +65,56 @@ private:
     std::unique_ptr<std::string> m_log;  // stable address for the callback
 };
 
+// libcryptsetup works on its device with O_DIRECT reads beside buffered writes, which not
+// every filesystem serves coherently: on 9p in loose cache mode (the nested test host's
+// shared root) crypt_format fails with "IO error while decrypting keyslot". So it never sees
+// the output file: it formats, and later unlocks, an anonymous in-memory copy of the header
+// area (the first kLuksDataOffset bytes, sized like the disk so its checks see the real
+// data segment), which is moved to and from the disk with ordinary reads and writes.
+// The copy holds only what the disk's header holds: the volume key is in it encrypted by
+// the keyslot, never in clear.
+class HeaderImage {
+public:
+    static Result<HeaderImage> create(uint64_t disk_size) {
+        HeaderImage h(UniqueFd(::memfd_create("cw-luks2-header", MFD_CLOEXEC)));
+        if (!h.m_fd.valid())
+            return Error::sys("memfd_create for the LUKS2 header");
+        if (::ftruncate(h.m_fd.get(), static_cast<off_t>(disk_size)) != 0)
+            return Error::sys("sizing the in-memory LUKS2 header");
+        return h;
+    }
+
+    // The header area of the disk at `path` (all of it if the file is shorter).
+    static Result<HeaderImage> read_from(const std::string& path) {
+        UniqueFd disk(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!disk.valid())
+            return Error::sys("open " + path);
+        struct stat st {};
+        if (::fstat(disk.get(), &st) != 0)
+            return Error::sys("stat " + path);
+        if (!S_ISREG(st.st_mode))
+            return Error::msg(path + " is not a regular file");
+        HeaderImage h = CW_TRY(create(static_cast<uint64_t>(st.st_size)));
+        uint64_t size = std::min<uint64_t>(static_cast<uint64_t>(st.st_size), kLuksDataOffset);
+        std::vector<uint8_t> buf(size);
+        CW_TRY(pread_exact(disk.get(), buf.data(), buf.size(), 0).context("reading the header of " + path));
+        CW_TRY(pwrite_all(h.m_fd.get(), buf.data(), buf.size(), 0));
+        return h;
+    }
+
+    [[nodiscard]] std::string path() const { return "/proc/self/fd/" + std::to_string(m_fd.get()); }
+
+    [[nodiscard]] Result<void> copy_to(int disk_fd) const {
+        std::vector<uint8_t> buf(kLuksDataOffset);
+        CW_TRY(pread_exact(m_fd.get(), buf.data(), buf.size(), 0));
+        return pwrite_all(disk_fd, buf.data(), buf.size(), 0);
+    }
+
+private:
+    explicit HeaderImage(UniqueFd fd) : m_fd(std::move(fd)) {}
+    UniqueFd m_fd;
+};
+
 Result<void> write_header(const std::string& path, std::span<const uint8_t, kVolumeKeySize> volume_key,
                           std::span<const uint8_t, kSecretSize> secret, LuksInfo& info) {
     CryptDevice cd = CW_TRY(CryptDevice::open(path));
@@ -113,7 +166,8 @@ Result<void> check_sector(int disk_fd, int plain_fd, uint64_t sector, std::span<
 
 Result<SecretBytes<kVolumeKeySize>> unlock_volume_key(const std::string& path,
                                                       std::span<const uint8_t, kSecretSize> secret) {
-    CryptDevice cd = CW_TRY(CryptDevice::open(path));
+    HeaderImage header = CW_TRY(HeaderImage::read_from(path));
+    CryptDevice cd = CW_TRY(CryptDevice::open(header.path()));
     if (int r = crypt_load(cd.get(), CRYPT_LUKS2, nullptr); r < 0)
         return cd.fail("reading the LUKS2 header of " + path, r);
     SecretBytes<kVolumeKeySize> vk;
@@ -146,7 +200,9 @@ Result<LuksInfo> write_luks2_disk(const std::string& out_path, int plain_fd, uin
     SecretBytes<kVolumeKeySize> volume_key;
     if (RAND_priv_bytes(volume_key.span().data(), static_cast<int>(kVolumeKeySize)) != 1)
         return Error::msg("RAND_priv_bytes failed: no volume key");
-    CW_TRY(write_header(out_path, volume_key.span(), secret, info).context("writing the LUKS2 header"));
+    HeaderImage header = CW_TRY(HeaderImage::create(kLuksDataOffset + plain_size));
+    CW_TRY(write_header(header.path(), volume_key.span(), secret, info).context("writing the LUKS2 header"));
+    CW_TRY(header.copy_to(out.get()).context("writing the LUKS2 header to " + out_path));
     CW_TRY(encrypt_stream(plain_fd, plain_size, out.get(), kLuksDataOffset, volume_key.span())
                .context("encrypting the data segment"));
     if (::fsync(out.get()) != 0)
