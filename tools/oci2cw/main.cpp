@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -71,9 +72,31 @@ cw::Result<cw::disk::Secret> obtain_secret(const Options& opt) {
     return cw::disk::generate_secret();
 }
 
+// --output is created with its missing parents, but only once the image has been read:
+// this check runs first, so a path that can never be a directory fails in the checking
+// stage rather than after the layers were read, and a refused image leaves nothing behind.
+cw::Result<void> check_output_dir(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::path p = std::filesystem::absolute(dir, ec);
+    if (ec)
+        return cw::Error::msg("--output " + dir + ": " + ec.message());
+    for (;; p = p.parent_path()) {
+        auto st = std::filesystem::status(p, ec);
+        if (st.type() == std::filesystem::file_type::not_found && p != p.parent_path())
+            continue;
+        if (st.type() != std::filesystem::file_type::directory)
+            return cw::Error::msg("--output " + dir + ": " + p.string() + " is not a directory");
+        if (::access(p.c_str(), W_OK | X_OK) != 0)
+            return cw::Error::sys("--output " + dir + ": " + p.string());
+        return {};
+    }
+}
+
 cw::Result<void> ensure_dir(const std::string& dir) {
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-        return cw::Error::sys("mkdir " + dir);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+        return cw::Error::msg("--output " + dir + ": creating it: " + ec.message());
     struct stat st {};
     if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         return cw::Error::msg("--output " + dir + " is not a directory");
@@ -114,6 +137,7 @@ cw::Result<cw::oci::Image> open_input(const Options& opt) {
 }
 
 cw::Result<std::optional<Registration>> prepare(Options& opt) {
+    CW_TRY(check_output_dir(opt.output));
     if (!opt.attest_url.empty()) {
         auto target = CW_TRY(cw::oci::parse_attest_url(opt.attest_url));
         target.ca_pem = CW_TRY(cw::oci::read_ca_pem(opt.attest_ca_path));

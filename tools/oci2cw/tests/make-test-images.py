@@ -167,6 +167,7 @@ def small_image(out):
                       entry("bin/sh", "symlink", target="busybox", mode=0o777),
                       entry("bin/ls", "symlink", target="/bin/busybox", mode=0o777)])
     write_oci(os.path.join(out, "small"), [(layer, "gzip")])
+    write_oci_archive(os.path.join(out, "small"), os.path.join(out, "small.oci.tar"))
     expected = {
         "": dict(type="dir", mode=0o755, uid=0, gid=0),
         "bin": dict(type="dir", mode=0o755, uid=0, gid=0),

@@ -145,6 +145,15 @@ def main():
             check(r.returncode == 2 and named in r.stderr and len(r.stderr.strip().splitlines()) == 1 and
                   not os.path.exists(os.path.join(work, "out-bad")),
                   f"{option} {bad}: usage error, nothing written ({r.stderr.strip()})")
+        nested = os.path.join(work, "new", "parents", "out")
+        r = run(["oci:" + images + "/small", "--output", nested, "--tee", "none"], env)
+        check(r.returncode == 0 and os.path.exists(os.path.join(nested, "rootfs.squashfs")),
+              f"--output with missing parents: created ({r.stderr.strip()})")
+        afile = os.path.join(work, "a-file")
+        open(afile, "w").close()
+        r = run(["oci:" + images + "/small", "--output", os.path.join(afile, "out"), "--tee", "none"], env)
+        check(r.returncode == 1 and r.stderr.strip() == f"oci2cw: --output {afile}/out: {afile} is not a directory",
+              f"--output under a file: one line naming it ({r.stderr.strip()})")
         check(os.listdir(tmpdir) == [], "staging directories under $TMPDIR are removed")
 
         # On a terminal: one line rewritten in place (\r ... erase to end of line), cleared at the end.
