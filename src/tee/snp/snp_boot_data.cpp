@@ -1,0 +1,103 @@
+#include "tee/snp/snp_boot_data.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+namespace cw::tee::snp {
+
+namespace {
+
+constexpr uint32_t kXsaveLeaf = 0xD;
+constexpr uint32_t kXsaveLegacySize = 0x240;  // 512-byte legacy area + 64-byte XSAVE header
+constexpr uint64_t kXcr0X87 = 1;
+
+bool validated_range(uint32_t function) {
+    return function <= 0xFFFF || (function >= 0x80000000 && function <= 0x8000FFFF);
+}
+
+SnpCpuidTable read_table(const SnpPage& page) {
+    SnpCpuidTable t;
+    std::memcpy(&t, page.data(), sizeof t);
+    t.count = std::min<uint32_t>(t.count, kSnpCpuidMaxFunctions);
+    return t;
+}
+
+std::string hex(uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+}  // namespace
+
+Result<SnpPage> snp_cpuid_page(std::span<const CpuidLeaf> leaves) {
+    SnpCpuidTable table{};
+    size_t wanted = 0;
+    for (const CpuidLeaf& leaf : leaves) {
+        if (!validated_range(leaf.function))
+            continue;
+        if (wanted++ >= kSnpCpuidMaxFunctions)
+            continue;  // counted, so the error below can say how many there were
+        SnpCpuidFunction& fn = table.fn[table.count++];
+        fn.eax_in = leaf.function;
+        fn.ecx_in = leaf.index_significant ? leaf.index : 0;
+        fn.eax = leaf.eax;
+        fn.ebx = leaf.ebx;
+        fn.ecx = leaf.ecx;
+        fn.edx = leaf.edx;
+        if (leaf.function == kXsaveLeaf && leaf.index_significant && leaf.index <= 1) {
+            fn.xcr0_in = kXcr0X87;
+            fn.ebx = kXsaveLegacySize;
+        }
+    }
+    if (wanted > kSnpCpuidMaxFunctions)
+        return Error::msg("SNP CPUID page: " + std::to_string(wanted) + " CPUID entries in the standard and extended "
+                          "ranges, the page holds at most " + std::to_string(kSnpCpuidMaxFunctions));
+    SnpPage page{};
+    std::memcpy(page.data(), &table, sizeof table);
+    return page;
+}
+
+std::string snp_cpuid_differences(const SnpPage& sent, const SnpPage& returned) {
+    SnpCpuidTable a = read_table(sent), b = read_table(returned);
+    std::string out;
+    auto add = [&](const std::string& what) { out += (out.empty() ? "" : "; ") + what; };
+    if (a.count != b.count)
+        add("count " + std::to_string(a.count) + " -> " + std::to_string(b.count));
+    for (uint32_t i = 0; i < std::min(a.count, b.count); ++i) {
+        const SnpCpuidFunction &x = a.fn[i], &y = b.fn[i];
+        std::string leaf = hex(x.eax_in) + "." + hex(x.ecx_in).substr(2);
+        if (x.eax_in != y.eax_in || x.ecx_in != y.ecx_in) {
+            add("entry " + std::to_string(i) + " " + leaf + " became " + hex(y.eax_in) + "." + hex(y.ecx_in).substr(2));
+            continue;
+        }
+        const struct {
+            const char* name;
+            uint64_t from, to;
+        } regs[] = {{"eax", x.eax, y.eax},         {"ebx", x.ebx, y.ebx},
+                    {"ecx", x.ecx, y.ecx},         {"edx", x.edx, y.edx},
+                    {"xcr0_in", x.xcr0_in, y.xcr0_in}, {"xss_in", x.xss_in, y.xss_in}};
+        for (const auto& r : regs)
+            if (r.from != r.to)
+                add(leaf + " " + r.name + " " + hex(r.from) + " -> " + hex(r.to));
+    }
+    return out;
+}
+
+std::vector<uint8_t> cc_blob_setup_data(uint64_t secrets_gpa, uint64_t cpuid_gpa, uint64_t next) {
+    SetupDataHeader header{next, kSetupCcBlob, sizeof(CcBlobSevInfo)};
+    CcBlobSevInfo blob{};
+    blob.magic = kCcBlobMagic;
+    blob.version = kCcBlobVersion;
+    blob.secrets_phys = secrets_gpa;
+    blob.secrets_len = static_cast<uint32_t>(kSnpPageSize);
+    blob.cpuid_phys = cpuid_gpa;
+    blob.cpuid_len = static_cast<uint32_t>(kSnpPageSize);
+    std::vector<uint8_t> out(sizeof header + sizeof blob);
+    std::memcpy(out.data(), &header, sizeof header);
+    std::memcpy(out.data() + sizeof header, &blob, sizeof blob);
+    return out;
+}
+
+}  // namespace cw::tee::snp
