@@ -13,6 +13,7 @@
 #include "devices/virtio/blk/blk_test_util.h"
 #include "devices/virtio/mmio_transport.h"
 #include "devices/virtio/queue/queue_test_util.h"
+#include "devices/virtio/testing/eventually.h"
 #include "devices/virtio/testing/mmio_driver.h"
 
 using namespace cw::devices::virtio;
@@ -25,16 +26,6 @@ constexpr uint64_t kDiskSize = 64 * 512;
 constexpr uint64_t kAllBlkFeatures = feature_bit(VIRTIO_BLK_F_SEG_MAX) | feature_bit(VIRTIO_BLK_F_BLK_SIZE) |
                                      feature_bit(VIRTIO_BLK_F_FLUSH) | feature_bit(VIRTIO_BLK_F_RO) |
                                      feature_bit(VIRTIO_BLK_F_DISCARD) | feature_bit(VIRTIO_BLK_F_WRITE_ZEROES);
-
-template <class Pred>
-bool eventually(Pred pred) {
-    for (int i = 0; i < 4000; ++i) {
-        if (pred())
-            return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return pred();
-}
 
 struct BlockFixture {
     explicit BlockFixture(bool read_only = false, uint16_t queue_size = 16)

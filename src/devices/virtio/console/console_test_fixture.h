@@ -18,21 +18,10 @@
 #include "devices/virtio/console/console.h"
 #include "devices/virtio/mmio_transport.h"
 #include "devices/virtio/queue/queue_test_util.h"
+#include "devices/virtio/testing/eventually.h"
 #include "devices/virtio/testing/mmio_driver.h"
 
 namespace cw::devices::virtio::test {
-
-// Waits (bounded: 5 s) until `pred` holds.
-template <class Pred>
-bool eventually(Pred pred) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (pred())
-            return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return pred();
-}
 
 struct Pipe {
     Pipe() {

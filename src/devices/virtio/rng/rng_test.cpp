@@ -10,6 +10,7 @@
 
 #include "devices/virtio/mmio_transport.h"
 #include "devices/virtio/queue/queue_test_util.h"
+#include "devices/virtio/testing/eventually.h"
 #include "devices/virtio/testing/mmio_driver.h"
 
 using namespace cw::devices::virtio;
@@ -28,12 +29,9 @@ struct RngFixture {
     void kick() { mmio_write32(*transport, VIRTIO_MMIO_QUEUE_NOTIFY, 0); }
     // Waits (bounded) for the next used element.
     std::optional<VirtqUsedElem> wait_used() {
-        for (int i = 0; i < 2000; ++i) {
-            if (auto used = driver.next_used())
-                return used;
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        }
-        return std::nullopt;
+        std::optional<VirtqUsedElem> used;
+        eventually([&] { return (used = driver.next_used()).has_value(); });
+        return used;
     }
 
     cw::vmm::GuestMemory mem = make_memory();
@@ -58,7 +56,7 @@ TEST_CASE("virtio-rng fills every writable buffer of a chain, across descriptors
     // 3000 random bytes are all zero with probability 2^-24000.
     auto second = f.driver.contents(bufs[1]);
     CHECK(std::any_of(second.begin(), second.end(), [](uint8_t b) { return b != 0; }));
-    CHECK(f.interrupts.load() >= 1);
+    CHECK(eventually([&] { return f.interrupts.load() >= 1; }));
     CHECK((f.transport->status() & VIRTIO_CONFIG_S_DRIVER_OK) != 0);
 }
 

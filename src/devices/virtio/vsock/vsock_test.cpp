@@ -7,6 +7,7 @@
 
 #include <numeric>
 
+#include "devices/virtio/testing/eventually.h"
 #include "devices/virtio/vsock/connection.h"
 #include "devices/virtio/vsock/vsock_test_harness.h"
 
@@ -304,10 +305,7 @@ TEST_CASE("a broken tx ring sets DEVICE_NEEDS_RESET") {
     GuestHarness g(make_device({.guest_cid = kGuestCid, .targets = {}, .listeners = {}}));
     g.bring_up();
     g.send_broken_tx_ring();
-    const auto deadline = std::chrono::steady_clock::now() + kWait;
-    while ((g.status() & VIRTIO_CONFIG_S_NEEDS_RESET) == 0 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    CHECK((g.status() & VIRTIO_CONFIG_S_NEEDS_RESET) != 0);
+    CHECK(eventually([&] { return (g.status() & VIRTIO_CONFIG_S_NEEDS_RESET) != 0; }));
 }
 
 TEST_CASE("reset closes host sockets, keeps listeners, and the device activates again") {
@@ -322,10 +320,7 @@ TEST_CASE("reset closes host sockets, keeps listeners, and the device activates 
         connect_guest(g, kGuestPort, kEchoPort);
         echo_through(g, kGuestPort, kEchoPort, pattern(10, 1));
         g.reset_device();
-        const auto deadline = std::chrono::steady_clock::now() + kWait;
-        while (!first.done.load() && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        CHECK(first.done.load());  // the host socket was closed
+        CHECK(eventually([&] { return first.done.load(); }));  // the host socket was closed
         struct stat st {};
         CHECK(::stat(listen_path.c_str(), &st) == 0);
 

@@ -7,25 +7,18 @@
 #include <mutex>
 #include <thread>
 
+#include "devices/virtio/testing/eventually.h"
+
 namespace cw::devices::virtio {
 
 namespace {
+
+using test::eventually;
 
 template <class T>
 T must(Result<T> r) {
     REQUIRE_MESSAGE(r.ok(), r.error().message());
     return std::move(r).value();
-}
-
-// Waits (bounded) until `pred` holds.
-template <class Pred>
-bool eventually(Pred pred) {
-    for (int i = 0; i < 2000; ++i) {
-        if (pred())
-            return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return pred();
 }
 
 }  // namespace
