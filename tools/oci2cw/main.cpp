@@ -84,6 +84,8 @@ cw::Result<void> check_output_dir(const std::string& dir) {
         auto st = std::filesystem::status(p, ec);
         if (st.type() == std::filesystem::file_type::not_found && p != p.parent_path())
             continue;
+        if (ec && st.type() != std::filesystem::file_type::not_found)
+            return cw::Error::msg("--output " + dir + ": " + p.string() + ": " + ec.message());
         if (st.type() != std::filesystem::file_type::directory)
             return cw::Error::msg("--output " + dir + ": " + p.string() + " is not a directory");
         if (::access(p.c_str(), W_OK | X_OK) != 0)

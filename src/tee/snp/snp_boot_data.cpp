@@ -12,8 +12,9 @@ constexpr uint32_t kXsaveLeaf = 0xD;
 constexpr uint32_t kXsaveLegacySize = 0x240;  // 512-byte legacy area + 64-byte XSAVE header
 constexpr uint64_t kXcr0X87 = 1;
 
-bool validated_range(uint32_t function) {
-    return function <= 0xFFFF || (function >= 0x80000000 && function <= 0x8000FFFF);
+bool table_range(uint32_t function) {
+    return function <= 0xFFFF || (function >= 0x40000000 && function <= 0x4000FFFF) ||
+           (function >= 0x80000000 && function <= 0x8000FFFF);
 }
 
 SnpCpuidTable read_table(const SnpPage& page) {
@@ -35,7 +36,7 @@ Result<SnpPage> snp_cpuid_page(std::span<const CpuidLeaf> leaves) {
     SnpCpuidTable table{};
     size_t wanted = 0;
     for (const CpuidLeaf& leaf : leaves) {
-        if (!validated_range(leaf.function))
+        if (!table_range(leaf.function))
             continue;
         if (wanted++ >= kSnpCpuidMaxFunctions)
             continue;  // counted, so the error below can say how many there were
@@ -52,8 +53,8 @@ Result<SnpPage> snp_cpuid_page(std::span<const CpuidLeaf> leaves) {
         }
     }
     if (wanted > kSnpCpuidMaxFunctions)
-        return Error::msg("SNP CPUID page: " + std::to_string(wanted) + " CPUID entries in the standard and extended "
-                          "ranges, the page holds at most " + std::to_string(kSnpCpuidMaxFunctions));
+        return Error::msg("SNP CPUID page: " + std::to_string(wanted) + " CPUID entries in the standard, hypervisor and "
+                          "extended ranges, the page holds at most " + std::to_string(kSnpCpuidMaxFunctions));
     SnpPage page{};
     std::memcpy(page.data(), &table, sizeof table);
     return page;
@@ -85,8 +86,7 @@ std::string snp_cpuid_differences(const SnpPage& sent, const SnpPage& returned) 
     return out;
 }
 
-std::vector<uint8_t> cc_blob_setup_data(uint64_t secrets_gpa, uint64_t cpuid_gpa, uint64_t next) {
-    SetupDataHeader header{next, kSetupCcBlob, sizeof(CcBlobSevInfo)};
+CcBlobSevInfo cc_blob(uint64_t secrets_gpa, uint64_t cpuid_gpa) {
     CcBlobSevInfo blob{};
     blob.magic = kCcBlobMagic;
     blob.version = kCcBlobVersion;
@@ -94,10 +94,16 @@ std::vector<uint8_t> cc_blob_setup_data(uint64_t secrets_gpa, uint64_t cpuid_gpa
     blob.secrets_len = static_cast<uint32_t>(kSnpPageSize);
     blob.cpuid_phys = cpuid_gpa;
     blob.cpuid_len = static_cast<uint32_t>(kSnpPageSize);
-    std::vector<uint8_t> out(sizeof header + sizeof blob);
-    std::memcpy(out.data(), &header, sizeof header);
-    std::memcpy(out.data() + sizeof header, &blob, sizeof blob);
-    return out;
+    return blob;
+}
+
+Result<CcSetupData> cc_blob_setup_data(uint64_t cc_blob_gpa, uint64_t next) {
+    if (cc_blob_gpa > UINT32_MAX)
+        return Error::msg("SNP CC blob at " + hex(cc_blob_gpa) + ": setup_data can only point below 4 GiB");
+    CcSetupData d{};
+    d.header = SetupDataHeader{next, kSetupCcBlob, sizeof(d.cc_blob_address)};
+    d.cc_blob_address = static_cast<uint32_t>(cc_blob_gpa);
+    return d;
 }
 
 }  // namespace cw::tee::snp

@@ -8,8 +8,8 @@
 //   may go on. When it refuses, KVM copies the firmware's corrected table back over the
 //   VMM's copy: snp_cpuid_differences() turns that into the one line naming the leaves.
 // - The CC blob: the GPAs of the secrets page and of the CPUID page. A direct-boot kernel
-//   has no firmware to ask, so the blob is chained into boot_params' setup_data list as
-//   SETUP_CC_BLOB, where the kernel's early boot code looks for it.
+//   has no firmware to ask, so a SETUP_CC_BLOB element in boot_params' setup_data list
+//   points at the blob, where the kernel's early boot code looks for it.
 //
 // Trust: everything here is built by the VMM from its own configuration and KVM's
 // supported-CPUID list; nothing is read from the guest. Whether the CPUID values are
@@ -87,6 +87,16 @@ struct SetupDataHeader {
 static_assert(sizeof(SetupDataHeader) == 16);
 inline constexpr uint32_t kSetupCcBlob = 7;  // SETUP_CC_BLOB
 
+// struct cc_setup_data: a SETUP_CC_BLOB element does not hold the blob, it points at it
+// with a 32-bit GPA (find_cc_blob_setup_data() in the kernel dereferences it).
+#pragma pack(push, 1)
+struct CcSetupData {
+    SetupDataHeader header;
+    uint32_t cc_blob_address;
+};
+#pragma pack(pop)
+static_assert(sizeof(CcSetupData) == 20 && offsetof(CcSetupData, cc_blob_address) == 16);
+
 // --- builders -------------------------------------------------------------------------
 
 // One CPUID result as KVM_GET_SUPPORTED_CPUID (after the VMM's own filtering) gives it,
@@ -100,13 +110,14 @@ struct CpuidLeaf {
 
 using SnpPage = std::array<uint8_t, kSnpPageSize>;
 
-// The CPUID page for `leaves`, in their order. Only the standard (0x0-0xFFFF) and
-// extended (0x8000_0000-0x8000_FFFF) ranges go in: those are the ranges the firmware
-// validates; the hypervisor range (0x4000_0000, KVM's paravirtual leaves) is the
-// hypervisor's to answer and is left out. Leaf 0xD subleaves 0 and 1 are entered for
-// XCR0 = 1 (x87 only) with the legacy-area-plus-header size 0x240 in EBX: the guest
-// kernel computes the size for its real XCR0 from the per-component subleaves itself.
-// More than 64 entries in those ranges is refused, naming the count.
+// The CPUID page for `leaves`, in their order. Once an SNP guest has the table it answers
+// every CPUID from it (a leaf missing from it reads as zeros, never from the hypervisor),
+// so the standard (0x0-0xFFFF), hypervisor (0x4000_0000-0x4000_FFFF: KVM's signature and
+// paravirtual features) and extended (0x8000_0000-0x8000_FFFF) ranges all go in; other
+// leaves are left out. Leaf 0xD subleaves 0 and 1 are entered for XCR0 = 1 (x87 only) with
+// the legacy-area-plus-header size 0x240 in EBX: the guest kernel computes the size for
+// its real XCR0 from the per-component subleaves itself. More than 64 entries in those
+// ranges is refused, naming the count.
 [[nodiscard]] Result<SnpPage> snp_cpuid_page(std::span<const CpuidLeaf> leaves);
 
 // After a refused SNP_LAUNCH_UPDATE of the CPUID page, `returned` holds the firmware's
@@ -114,8 +125,11 @@ using SnpPage = std::array<uint8_t, kSnpPageSize>;
 // or "" if they are equal. Counts above 64 in `returned` are treated as 64.
 [[nodiscard]] std::string snp_cpuid_differences(const SnpPage& sent, const SnpPage& returned);
 
-// The CC blob as one setup_data element (header + cc_blob_sev_info), `next` chaining to
-// the rest of the list. The secrets and CPUID pages are one 4 KiB page each.
-[[nodiscard]] std::vector<uint8_t> cc_blob_setup_data(uint64_t secrets_gpa, uint64_t cpuid_gpa, uint64_t next = 0);
+// The CC blob (cc_blob_sev_info) naming the secrets and CPUID pages, one 4 KiB page each.
+[[nodiscard]] CcBlobSevInfo cc_blob(uint64_t secrets_gpa, uint64_t cpuid_gpa);
+
+// The SETUP_CC_BLOB setup_data element pointing at a CC blob placed at `cc_blob_gpa`, which
+// must lie below 4 GiB; `next` chains to the rest of the list.
+[[nodiscard]] Result<CcSetupData> cc_blob_setup_data(uint64_t cc_blob_gpa, uint64_t next = 0);
 
 }  // namespace cw::tee::snp

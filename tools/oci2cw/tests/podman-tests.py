@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""oci2cw with Podman, when Podman works on this machine (otherwise SKIP, exit 77); meson runs
-it under tests/podman/podman-env, a private store:
+"""oci2cw with Podman, when Podman works on this machine (otherwise SKIP, exit 77), in
+tests/podman/podman-env's private store (the script re-runs itself under it):
 
 - containers-storage:NAME (podman save --format oci-archive into $TMPDIR) gives the same
   squashfs as the oci-archive the image was loaded from, and leaves nothing under $TMPDIR;
@@ -29,10 +29,20 @@ def podman(*args):
     return subprocess.run(["podman"] + list(args), capture_output=True, text=True)
 
 
+PODMAN_ENV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "podman", "podman-env")
+
+
 def main():
-    if not shutil.which("podman"):
-        print("SKIP: podman is not installed")
+    missing = [p for p in ("podman", "conmon", "crun") if not shutil.which(p)]
+    if missing:
+        print("SKIP: not installed: " + ", ".join(missing))
         sys.exit(SKIP)
+    if os.geteuid() != 0:
+        print("SKIP: rootful Podman needs root")
+        sys.exit(SKIP)
+    if "PODMAN_ENV_DIR" not in os.environ:
+        # A private store and configuration: the machine's own Podman state is never touched.
+        os.execv(PODMAN_ENV, [PODMAN_ENV, "--", sys.executable, os.path.abspath(__file__)] + sys.argv[1:])
     info = podman("info", "--format", "json")
     if info.returncode != 0:
         print("SKIP: `podman info` fails: " + (info.stderr.strip().splitlines() or ["?"])[-1])

@@ -91,11 +91,7 @@ TEST_CASE("virtio-rng serves buffers made available before DRIVER_OK, without a 
     driver.add_chain(bufs);
     add_status(*transport, VIRTIO_CONFIG_S_DRIVER_OK);
     std::optional<VirtqUsedElem> used;
-    for (int i = 0; i < 2000 && !used; ++i) {
-        used = driver.next_used();
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    REQUIRE(used);
+    REQUIRE(eventually([&] { return (used = driver.next_used()).has_value(); }));
     CHECK(used->len == 16);
 }
 
@@ -103,9 +99,7 @@ TEST_CASE("virtio-rng: a broken ring sets NEEDS_RESET; reset and a new activatio
     RngFixture f;
     f.driver.make_available(200);  // head index past the queue size
     f.kick();
-    for (int i = 0; i < 2000 && !(f.transport->status() & VIRTIO_CONFIG_S_NEEDS_RESET); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    CHECK((f.transport->status() & VIRTIO_CONFIG_S_NEEDS_RESET) != 0);
+    CHECK(eventually([&] { return (f.transport->status() & VIRTIO_CONFIG_S_NEEDS_RESET) != 0; }));
     CHECK(f.transport->needs_reset_reason().find("head") != std::string::npos);
 
     mmio_write32(*f.transport, VIRTIO_MMIO_STATUS, 0);
@@ -118,10 +112,6 @@ TEST_CASE("virtio-rng: a broken ring sets NEEDS_RESET; reset and a new activatio
     fresh.add_chain(bufs);
     f.kick();
     std::optional<VirtqUsedElem> used;
-    for (int i = 0; i < 2000 && !used; ++i) {
-        used = fresh.next_used();
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    REQUIRE(used);
+    REQUIRE(eventually([&] { return (used = fresh.next_used()).has_value(); }));
     CHECK(used->len == 32);
 }
