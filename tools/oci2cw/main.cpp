@@ -414,7 +414,8 @@ int main(int argc, char** argv) {
         }
         opt.squashfs.zstd_level = args["compression-level"].as<uint32_t>();
         if (opt.squashfs.zstd_level < cw::oci::kMinZstdLevel || opt.squashfs.zstd_level > cw::oci::kMaxZstdLevel)
-            return usage_error("--compression-level must be 1 to 22");
+            return usage_error("--compression-level must be " + std::to_string(cw::oci::kMinZstdLevel) + " to " +
+                               std::to_string(cw::oci::kMaxZstdLevel));
         opt.workload.tee = opt.tee;
         opt.workload.cpus = args["cpus"].as<uint32_t>();
         opt.workload.ram_mib = args["memory"].as<uint32_t>();

@@ -1,8 +1,9 @@
 #include "tee/snp/snp_boot_data.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
+
+#include "base/hex.h"
 
 namespace cw::tee::snp {
 
@@ -22,12 +23,6 @@ SnpCpuidTable read_table(const SnpPage& page) {
     std::memcpy(&t, page.data(), sizeof t);
     t.count = std::min<uint32_t>(t.count, kSnpCpuidMaxFunctions);
     return t;
-}
-
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
 }
 
 }  // namespace

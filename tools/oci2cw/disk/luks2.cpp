@@ -4,7 +4,6 @@
 #include <libcryptsetup.h>
 #include <openssl/rand.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/regular_file.h"
 #include "base/unique_fd.h"
 #include "file_io.h"
 
@@ -86,18 +86,10 @@ public:
 
     // The header area of the disk at `path` (all of it if the file is shorter).
     static Result<HeaderImage> read_from(const std::string& path) {
-        UniqueFd disk(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!disk.valid())
-            return Error::sys("open " + path);
-        struct stat st {};
-        if (::fstat(disk.get(), &st) != 0)
-            return Error::sys("stat " + path);
-        if (!S_ISREG(st.st_mode))
-            return Error::msg(path + " is not a regular file");
-        HeaderImage h = CW_TRY(create(static_cast<uint64_t>(st.st_size)));
-        uint64_t size = std::min<uint64_t>(static_cast<uint64_t>(st.st_size), kLuksDataOffset);
-        std::vector<uint8_t> buf(size);
-        CW_TRY(pread_exact(disk.get(), buf.data(), buf.size(), 0).context("reading the header of " + path));
+        RegularFile disk = CW_TRY(open_regular_file(path));
+        HeaderImage h = CW_TRY(create(disk.size));
+        std::vector<uint8_t> buf(std::min<uint64_t>(disk.size, kLuksDataOffset));
+        CW_TRY(pread_exact(disk.fd.get(), buf.data(), buf.size(), 0).context("reading the header of " + path));
         CW_TRY(pwrite_all(h.m_fd.get(), buf.data(), buf.size(), 0));
         return h;
     }

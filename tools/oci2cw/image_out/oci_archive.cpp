@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "base/regular_file.h"
 #include "base/unique_fd.h"
 #include "image/oci_json.h"
 
@@ -143,23 +144,6 @@ Result<void> put_fd(archive* a, int fd, uint64_t size, const std::string& path, 
     return {};
 }
 
-struct OpenedFile {
-    UniqueFd fd;
-    uint64_t size = 0;
-};
-
-Result<OpenedFile> open_regular(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid())
-        return Error::sys("open " + path);
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0)
-        return Error::sys("stat " + path);
-    if (!S_ISREG(st.st_mode))
-        return Error::msg(path + " is not a regular file");
-    return OpenedFile{std::move(fd), static_cast<uint64_t>(st.st_size)};
-}
-
 // Removes a path on scope exit unless kept.
 class Cleanup {
 public:
@@ -220,7 +204,7 @@ Result<LayerBlob> write_layer(const ImageSpec& spec, int out, const std::functio
     for (const LayerFile* f : files) {
         Result<void> r;
         if (!f->host_path.empty()) {
-            auto opened = open_regular(f->host_path);
+            auto opened = open_regular_file(f->host_path);
             if (!opened.ok())
                 return std::move(opened).error();
             r = put_header(tar.get(), f->name, AE_IFREG, f->mode, opened->size);

@@ -353,7 +353,8 @@ Result<void> write_squashfs(const Tree& tree, const LayerOpener& open_layer, con
         return Error::msg("squashfs: " + std::to_string(settings.jobs) + " compressor jobs asked for, at most " +
                           std::to_string(kMaxSquashfsJobs));
     if (settings.zstd_level < kMinZstdLevel || settings.zstd_level > kMaxZstdLevel)
-        return Error::msg("squashfs: zstd level " + std::to_string(settings.zstd_level) + " is not 1 to 22");
+        return Error::msg("squashfs: zstd level " + std::to_string(settings.zstd_level) + " is not " + std::to_string(kMinZstdLevel) + " to " +
+                          std::to_string(kMaxZstdLevel));
     Writer w;
     CW_TRY(w.open(path, settings.jobs == 0 ? default_squashfs_jobs() : settings.jobs, settings.zstd_level));
     return w.write(tree, open_layer);
