@@ -84,6 +84,7 @@ Result<void> write_boot_params(GuestMemory& memory, const BootParamsConfig& conf
         params.hdr.ramdisk_size = config.initrd_size;
     }
 
+    params.hdr.setup_data = config.setup_data;
     params.e820_entries = static_cast<uint8_t>(config.e820.size());
     for (size_t i = 0; i < config.e820.size(); ++i) {
         const auto& e = config.e820[i];

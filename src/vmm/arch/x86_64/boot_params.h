@@ -32,6 +32,9 @@ struct BootParamsConfig {
     std::optional<GuestAddress> initrd;
     uint32_t initrd_size = 0;
     std::vector<E820Entry> e820;
+    // GPA of the first setup_data element (hdr.setup_data, a linked list the kernel walks
+    // early); 0: none. An SEV-SNP launch links its SETUP_CC_BLOB element here.
+    uint64_t setup_data = 0;
 };
 
 // Builds boot_params from config and writes it at kZeroPageAddr. Fails when the e820 map is

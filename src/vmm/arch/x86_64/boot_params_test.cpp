@@ -205,3 +205,15 @@ TEST_CASE("an initrd larger than low RAM is refused") {
     auto mem = low_memory(32 * kMiB);
     CHECK_FALSE(place_initrd(mem, 64 * kMiB, 2 * kMiB, 0x7fffffff).ok());
 }
+
+TEST_CASE("the setup_data list head goes into the header; none by default") {
+    auto mem = low_memory();
+    REQUIRE(write_boot_params(mem, basic_config()).ok());
+    uint64_t none = read_zero_page(mem).hdr.setup_data;
+    CHECK(none == 0);
+    auto config = basic_config();
+    config.setup_data = 0x4040;
+    REQUIRE(write_boot_params(mem, config).ok());
+    uint64_t head = read_zero_page(mem).hdr.setup_data;
+    CHECK(head == 0x4040);
+}

@@ -74,13 +74,13 @@ Segment segment_from_descriptor(uint64_t d, uint16_t selector) {
     return s;
 }
 
-Result<LongModeState> setup_long_mode(GuestMemory& memory) {
+Result<LongModeState> setup_long_mode(GuestMemory& memory, uint64_t encryption_mask) {
     const BootGdt gdt = boot_gdt();
     CW_TRY(memory.write_obj(kGdtAddr, gdt).context("boot GDT"));
     CW_TRY(memory.fill(kIdtAddr, kIdtBytes, 0).context("boot IDT"));
 
     LongModeState state;
-    state.cr3 = CW_TRY(write_page_tables(memory));
+    state.cr3 = CW_TRY(write_page_tables(memory, encryption_mask));
     state.cr0 = kCr0Pe | kCr0Et | kCr0Pg;
     state.cr4 = kCr4Pae;
     state.efer = kEferLme | kEferLma;

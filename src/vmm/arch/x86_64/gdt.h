@@ -48,7 +48,8 @@ using BootGdt = std::array<uint64_t, 6>;
 [[nodiscard]] Segment segment_from_descriptor(uint64_t descriptor, uint16_t selector);
 
 // Writes the GDT at kGdtAddr, a zero IDT at kIdtAddr and the identity page tables; returns
-// the boot vCPU's control registers, EFER and segments to match.
-[[nodiscard]] Result<LongModeState> setup_long_mode(GuestMemory& memory);
+// the boot vCPU's control registers, EFER and segments to match. `encryption_mask` goes into
+// every page-table entry (write_page_tables).
+[[nodiscard]] Result<LongModeState> setup_long_mode(GuestMemory& memory, uint64_t encryption_mask = 0);
 
 }  // namespace cw::vmm::x86

@@ -18,6 +18,14 @@ inline constexpr uint64_t kGiB = 1024 * kMiB;
 // the IDT starts at 0x530.
 inline constexpr GuestAddress kGdtAddr{0x500};
 inline constexpr GuestAddress kIdtAddr{0x530};
+// SEV-SNP only (docs/measurement.md): the CC blob with the SETUP_CC_BLOB setup_data element
+// after it, the secrets page the firmware fills, and the CPUID page, one 4 KiB page each
+// below the zero page (the secrets and CPUID GPAs are libkrun's). All three are reserved in
+// e820: the guest must never take them for free RAM.
+inline constexpr GuestAddress kSnpCcBlobAddr{0x4000};
+inline constexpr GuestAddress kSnpCcSetupDataAddr{0x4040};
+inline constexpr GuestAddress kSnpSecretsAddr{0x5000};
+inline constexpr GuestAddress kSnpCpuidAddr{0x6000};
 // Zero page (struct boot_params), passed to the kernel in RSI.
 inline constexpr GuestAddress kZeroPageAddr{0x7000};
 // Initial stack pointer for the boot vCPU.

@@ -60,4 +60,23 @@ std::vector<E820Entry> e820_map(const GuestMemory& memory) {
     return e820_map(specs);
 }
 
+Result<void> reserve_e820(std::vector<E820Entry>& map, uint64_t addr, uint64_t size) {
+    const uint64_t end = addr + size;
+    auto holder = std::find_if(map.begin(), map.end(), [&](const E820Entry& e) {
+        return e.type == kE820Ram && e.addr <= addr && end <= e.addr + e.size;
+    });
+    if (size == 0 || end < addr || holder == map.end())
+        return Error::msg("e820: cannot reserve [" + hex(addr) + ", " + hex(end) + "): not inside one RAM range");
+    const E820Entry ram = *holder;
+    std::vector<E820Entry> pieces;
+    if (ram.addr < addr)
+        pieces.push_back({ram.addr, addr - ram.addr, kE820Ram});
+    pieces.push_back({addr, size, kE820Reserved});
+    if (end < ram.addr + ram.size)
+        pieces.push_back({end, ram.addr + ram.size - end, kE820Ram});
+    auto at = map.erase(holder);
+    map.insert(at, pieces.begin(), pieces.end());
+    return {};
+}
+
 }  // namespace cw::vmm::x86

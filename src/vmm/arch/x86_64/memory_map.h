@@ -42,4 +42,9 @@ struct E820Entry {
 [[nodiscard]] std::vector<E820Entry> e820_map(std::span<const RegionSpec> regions);
 [[nodiscard]] std::vector<E820Entry> e820_map(const GuestMemory& memory);
 
+// Marks [addr, addr + size) reserved in `map` (sorted, as e820_map gives it), splitting the
+// RAM entry that holds it. The range must lie inside one RAM entry: reserving anything else
+// is a VMM layout bug, refused naming the range.
+[[nodiscard]] Result<void> reserve_e820(std::vector<E820Entry>& map, uint64_t addr, uint64_t size);
+
 }  // namespace cw::vmm::x86

@@ -70,3 +70,30 @@ TEST_CASE("e820 from a GuestMemory matches e820 from its regions") {
     REQUIRE(memory.ok());
     CHECK(e820_map(memory.value()) == e820_map(regions.value()));
 }
+
+TEST_CASE("reserve_e820 splits the RAM entry around the reserved range") {
+    RegionSpec low{GuestAddress(0), 128 * kMiB};
+    auto map = e820_map(std::span(&low, 1));
+    REQUIRE(reserve_e820(map, 0x4000, 0x3000).ok());
+    REQUIRE(map.size() == 5);
+    CHECK(map[0] == E820Entry{0, 0x4000, kE820Ram});
+    CHECK(map[1] == E820Entry{0x4000, 0x3000, kE820Reserved});
+    CHECK(map[2] == E820Entry{0x7000, kEbdaStart.value() - 0x7000, kE820Ram});
+    CHECK(map[3].type == kE820Reserved);
+    // At the very start of a RAM entry: no empty RAM piece is left in front of it.
+    REQUIRE(reserve_e820(map, 0, 0x1000).ok());
+    CHECK(map[0] == E820Entry{0, 0x1000, kE820Reserved});
+    CHECK(map[1] == E820Entry{0x1000, 0x3000, kE820Ram});
+}
+
+TEST_CASE("reserve_e820 refuses a range outside one RAM entry") {
+    RegionSpec low{GuestAddress(0), 128 * kMiB};
+    auto map = e820_map(std::span(&low, 1));
+    const auto before = map;
+    auto across = reserve_e820(map, kEbdaStart.value() - 0x1000, 0x2000);  // RAM into the reserved EBDA
+    REQUIRE(!across.ok());
+    CHECK(across.error().to_string().find("cannot reserve [0x9ec00, 0xa0c00)") != std::string::npos);
+    CHECK(!reserve_e820(map, 0x4000, 0).ok());
+    CHECK(!reserve_e820(map, 200 * kMiB, 0x1000).ok());
+    CHECK(map == before);
+}

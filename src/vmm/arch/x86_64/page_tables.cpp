@@ -28,21 +28,21 @@ using Table = std::array<uint64_t, kEntriesPerTable>;
 
 }  // namespace
 
-Result<uint64_t> write_page_tables(GuestMemory& memory) {
+Result<uint64_t> write_page_tables(GuestMemory& memory, uint64_t encryption_mask) {
     Table pml4{};
-    pml4[0] = kPdptAddr.value() | kPtePresent | kPteWritable;
+    pml4[0] = kPdptAddr.value() | encryption_mask | kPtePresent | kPteWritable;
     CW_TRY(memory.write_obj(kPml4Addr, pml4).context("page tables: PML4"));
 
     Table pdpt{};
     for (uint64_t i = 0; i < kPdCount; ++i)
-        pdpt[i] = (kPdAddr.value() + i * kTableSize) | kPtePresent | kPteWritable;
+        pdpt[i] = (kPdAddr.value() + i * kTableSize) | encryption_mask | kPtePresent | kPteWritable;
     CW_TRY(memory.write_obj(kPdptAddr, pdpt).context("page tables: PDPT"));
 
     for (uint64_t pd_index = 0; pd_index < kPdCount; ++pd_index) {
         Table pd{};
         for (uint64_t i = 0; i < kEntriesPerTable; ++i) {
             uint64_t phys = (pd_index * kEntriesPerTable + i) * kLargePageSize;
-            pd[i] = phys | kPtePresent | kPteWritable | kPtePageSize;
+            pd[i] = phys | encryption_mask | kPtePresent | kPteWritable | kPtePageSize;
         }
         CW_TRY(memory.write_obj(kPdAddr.unchecked_add(pd_index * kTableSize), pd).context("page tables: PD"));
     }

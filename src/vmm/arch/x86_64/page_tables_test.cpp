@@ -59,3 +59,17 @@ TEST_CASE("nothing at or above 4 GiB is mapped") {
     CHECK(entry(mem, kPdptAddr, 4) == 0);
     CHECK(entry(mem, kPml4Addr, 1) == 0);
 }
+
+TEST_CASE("an encryption mask (the SEV C-bit) is in every entry's address, not in CR3") {
+    auto mem = low_memory();
+    constexpr uint64_t kCbit = uint64_t{1} << 51;
+    auto cr3 = write_page_tables(mem, kCbit);
+    REQUIRE(cr3.ok());
+    CHECK(cr3.value() == kPml4Addr.value());
+    CHECK(entry(mem, kPml4Addr, 0) == (kPdptAddr.value() | kCbit | 0x3));
+    for (uint64_t i = 0; i < 4; ++i)
+        CHECK(entry(mem, kPdptAddr, i) == ((kPdAddr.value() + i * 0x1000) | kCbit | 0x3));
+    CHECK(entry(mem, kPdAddr, 0) == (kCbit | 0x83));
+    CHECK(entry(mem, GuestAddress(kPdAddr.value() + 3 * 0x1000), 511) == ((kIdentityMappedSize - 0x200000) | kCbit | 0x83));
+    CHECK(entry(mem, kPdptAddr, 4) == 0);
+}
