@@ -27,6 +27,8 @@ public:
     // Page-aligned GPAs, ascending, each once.
     [[nodiscard]] std::vector<uint64_t> pages() const { return {m_pages.begin(), m_pages.end()}; }
     [[nodiscard]] size_t size() const { return m_pages.size(); }
+    // Whether the 4 KiB page at `gpa` (page aligned) was recorded.
+    [[nodiscard]] bool contains(uint64_t gpa) const { return m_pages.contains(gpa); }
 
 private:
     std::set<uint64_t> m_pages;
