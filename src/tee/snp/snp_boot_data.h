@@ -29,6 +29,11 @@
 
 namespace cw::tee::snp {
 
+// The C-bit an SNP guest sets in its page-table entries to make an access private: bit 51
+// on every SNP-capable EPYC so far (CPUID 0x8000001F EBX[5:0]; libkrun fixes the same
+// value into the guest's CPUID page). The VMM's boot page tables carry it, so it is measured.
+inline constexpr uint64_t kSnpEncryptionMask = uint64_t{1} << 51;
+
 // --- wire formats ---------------------------------------------------------------------
 
 // One CPUID page entry (struct snp_cpuid_fn).

@@ -40,6 +40,10 @@ using SnpHostData = std::array<uint8_t, uapi::kSnpFinishDataSize>;
 // One VMSA page, as KVM will measure it at LAUNCH_FINISH (one per vCPU, in vCPU order).
 using SnpVmsaPage = std::array<uint8_t, kSnpPageSize>;
 
+// The VMSA features our launches give KVM_SEV_INIT2: none beyond SNPActive (as libkrun).
+// They are in every VMSA page, so cw-measure and the launch take them from here.
+inline constexpr uint64_t kSnpVmsaFeatures = 0;
+
 // The GHCB protocol version given to KVM_SEV_INIT2: SNP guests need version 2.
 inline constexpr uint16_t kSnpGhcbVersion = 2;
 

@@ -1,0 +1,29 @@
+#include "tee/snp/snp_launch_run.h"
+
+#include <string>
+
+#include "base/hex.h"
+
+namespace cw::tee::snp {
+
+Result<void> run_snp_launch_plan(SnpLaunch& launch, const vmm::GuestMemory& memory,
+                                 std::span<const SnpLaunchRange> plan, const SnpHostData& host_data,
+                                 std::span<const SnpVmsaPage> vmsas) {
+    const auto expected = CW_TRY(measure_snp_launch_plan(memory, plan, vmsas).context("SNP launch: expected digest"));
+    for (const SnpLaunchRange& range : plan) {
+        auto source = CW_TRY(memory.slice(vmm::GuestAddress(range.gpa), range.pages * kSnpPageSize)
+                                 .context("SNP launch: pages at " + hex(range.gpa)));
+        CW_TRY(launch.update(range.type, range.gpa, source));
+    }
+    // The launch's own digest, finished with the same VMSAs, must be what cw-measure predicts:
+    // otherwise the guest could never attest, and the mismatch is a VMM bug worth one clear line.
+    SnpLaunchDigest after_updates = launch.digest();
+    for (const SnpVmsaPage& vmsa : vmsas)
+        CW_TRY(after_updates.update(SnpPageType::Vmsa, kSnpVmsaGpa, vmsa));
+    if (after_updates.digest() != expected.digest())
+        return Error::msg("SNP launch: the launch digest " + to_hex_lower(after_updates.digest()) +
+                          " differs from the plan's " + to_hex_lower(expected.digest()) + "; not finishing");
+    return launch.finish(host_data, vmsas);
+}
+
+}  // namespace cw::tee::snp
