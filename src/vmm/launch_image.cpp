@@ -4,6 +4,9 @@
 
 #include "base/mapped_file.h"
 #include "tee/launch/sim_launch.h"
+#include "tee/snp/snp_boot_data.h"
+#include "tee/snp/snp_launch.h"
+#include "tee/snp/snp_vmsa.h"
 #include "vmm/arch/x86_64/boot_params.h"
 #include "vmm/arch/x86_64/boot_regs.h"
 #include "vmm/arch/x86_64/layout.h"
@@ -64,6 +67,24 @@ Result<void> load_initrd(LaunchImage& image, const InitrdParts& parts, const loa
     return {};
 }
 
+// SEV-SNP: the CC blob (naming the secrets and CPUID pages) with the SETUP_CC_BLOB element
+// that points the kernel at it, linked from the zero page; the three pages reserved in e820.
+// The blob is measured (NORMAL); the secrets and CPUID pages are filled by the firmware and
+// the VMM at launch (tee/launch/snp_launch_plan.h).
+Result<void> place_snp_boot_data(LaunchImage& image, x86::BootParamsConfig& boot) {
+    const auto blob = tee::snp::cc_blob(x86::kSnpSecretsAddr.value(), x86::kSnpCpuidAddr.value());
+    const auto setup = CW_TRY(tee::snp::cc_blob_setup_data(x86::kSnpCcBlobAddr.value()));
+    CW_TRY(image.memory.write_obj(x86::kSnpCcBlobAddr, blob).context("SNP CC blob"));
+    CW_TRY(image.memory.write_obj(x86::kSnpCcSetupDataAddr, setup).context("SNP CC blob setup_data"));
+    CW_TRY(image.pages.add(image.memory, x86::kSnpCcBlobAddr, x86::kSnpCcSetupDataAddr.value() + sizeof setup -
+                                                                   x86::kSnpCcBlobAddr.value())
+               .context("SNP CC blob"));
+    boot.setup_data = x86::kSnpCcSetupDataAddr.value();
+    static_assert(x86::kSnpSecretsAddr.value() == x86::kSnpCcBlobAddr.value() + x86::kPageSize &&
+                  x86::kSnpCpuidAddr.value() == x86::kSnpSecretsAddr.value() + x86::kPageSize);
+    return x86::reserve_e820(boot.e820, x86::kSnpCcBlobAddr.value(), 3 * x86::kPageSize);
+}
+
 // Kernel, initrd, command line and zero page; each range recorded in image.pages.
 Result<void> load_guest(LaunchImage& image, const VmConfig& config) {
     auto kernel_file = CW_TRY(MappedFile::open(config.kernel_path, kMaxKernelSize).context("kernel"));
@@ -90,6 +111,8 @@ Result<void> load_guest(LaunchImage& image, const VmConfig& config) {
         initrd.workload_cpio = tee::workload_config_cpio(workload);
     }
     CW_TRY(load_initrd(image, initrd, kernel, boot));
+    if (config.tee == TeeKind::Snp)
+        CW_TRY(place_snp_boot_data(image, boot));
     CW_TRY(x86::write_boot_params(image.memory, boot));
     CW_TRY(image.pages.add(image.memory, x86::kZeroPageAddr, sizeof(boot_params)).context("zero page"));
     return {};
@@ -107,7 +130,9 @@ tee::VcpuSegment launch_segment(const x86::Segment& s) { return {s.base, s.limit
 size_t virtio_device_count(const VmConfig& config) {
     size_t count = config.disks.size();
     count += config.console == ConsoleKind::Virtio ? 1u : 0u;
-    count += config.vsock || config.tee == TeeKind::Sim || config.forward_signals ? 1u : 0u;
+    // A confidential guest always gets vsock: it attests (and, with sim, fetches its report)
+    // through it.
+    count += config.vsock || config.tee != TeeKind::None || config.forward_signals ? 1u : 0u;
     count += config.rng ? 1u : 0u;
     return count;
 }
@@ -127,11 +152,12 @@ std::string full_cmdline(const VmConfig& config) {
 Result<LaunchImage> load_launch_image(const VmConfig& config) {
     CW_TRY(validate(config));
     auto regions = CW_TRY(x86::ram_regions(uint64_t{config.mem_mib} * x86::kMiB));
-    LaunchImage image{CW_TRY(GuestMemory::create_anonymous(regions)), {}, {}, {}, {}, {}};
+    LaunchImage image{CW_TRY(GuestMemory::create_anonymous(regions)), {}, {}, {}, {}, {}, config.tee};
     CW_TRY(load_guest(image, config));
     CW_TRY(x86::write_mptable(image.memory, config.vcpus));
     CW_TRY(image.pages.add(image.memory, x86::kMpTableAddr, x86::mptable_size(config.vcpus)).context("MP table"));
-    image.long_mode = CW_TRY(x86::setup_long_mode(image.memory));
+    image.long_mode = CW_TRY(
+        x86::setup_long_mode(image.memory, config.tee == TeeKind::Snp ? tee::snp::kSnpEncryptionMask : 0));
     const auto& lm = image.long_mode;
     CW_TRY(image.pages.add(image.memory, GuestAddress(lm.gdt_base), uint64_t{lm.gdt_limit} + 1).context("GDT"));
     CW_TRY(image.pages.add(image.memory, GuestAddress(lm.idt_base), uint64_t{lm.idt_limit} + 1).context("IDT"));
@@ -165,10 +191,30 @@ std::vector<tee::VcpuLaunchState> launch_vcpu_states(const LaunchImage& image, u
     bsp.tr = launch_segment(lm.tr);
     bsp.gdtr = {lm.gdt_base, lm.gdt_limit, 0, 0};
     bsp.idtr = {lm.idt_base, lm.idt_limit, 0, 0};
+    // The VMM never loads an LDT, so KVM keeps its reset LDTR (present LDT, limit
+    // 0xffff); an SNP VMSA built from this state must say the same.
+    bsp.ldtr = tee::reset_vcpu_state().ldtr;
     return states;
 }
 
+Result<std::vector<tee::SnpLaunchRange>> snp_launch_plan(const LaunchImage& image) {
+    if (image.tee != TeeKind::Snp)
+        return Error::msg("internal error: an SNP launch plan for an image not built for SNP");
+    return tee::snp_launch_plan(image.memory, image.pages, {x86::kSnpSecretsAddr.value(), x86::kSnpCpuidAddr.value()});
+}
+
+std::vector<tee::SnpVmsaBytes> snp_vmsa_pages(const LaunchImage& image, uint32_t vcpus) {
+    std::vector<tee::SnpVmsaBytes> pages;
+    for (const auto& state : launch_vcpu_states(image, vcpus))
+        pages.push_back(tee::snp::snp_vmsa_page(state, tee::snp::kSnpVmsaFeatures));
+    return pages;
+}
+
 Result<tee::SnpLaunchDigest> measure_launch_image(const LaunchImage& image, uint32_t vcpus, bool trace) {
+    if (image.tee == TeeKind::Snp) {
+        const auto plan = CW_TRY(snp_launch_plan(image));
+        return tee::measure_snp_launch_plan(image.memory, plan, snp_vmsa_pages(image, vcpus), trace);
+    }
     auto states = launch_vcpu_states(image, vcpus);
     return tee::measure_sim_launch(image.memory, image.pages, states, trace);
 }

@@ -12,6 +12,7 @@
 
 #include "base/result.h"
 #include "tee/launch/launch_pages.h"
+#include "tee/launch/snp_launch_plan.h"
 #include "tee/launch/sim_vmsa.h"
 #include "tee/launch/workload_cpio.h"
 #include "tee/measurement/snp_launch_digest.h"
@@ -29,6 +30,7 @@ struct LaunchImage {
     std::string cmdline;          // as written at kCmdlineAddr
     // SHA-256 of the workload configuration when one was given (HOST_DATA).
     std::optional<tee::HostData> workload_host_data;
+    TeeKind tee = TeeKind::None;  // Snp: C-bit page tables, CC blob, reserved firmware pages
 };
 
 // How many virtio-mmio devices `config` gets (their announcements are part of the command
@@ -45,8 +47,15 @@ struct LaunchImage {
 // in long mode, the others in their reset state (they wait for INIT/SIPI).
 [[nodiscard]] std::vector<tee::VcpuLaunchState> launch_vcpu_states(const LaunchImage& image, uint32_t count);
 
-// The sim launch digest of the image (tee/launch/sim_launch.h).
+// The launch digest of the image: for TeeKind::Snp the SEV-SNP digest of its launch plan
+// (snp_launch_plan below) with the VMSAs KVM builds, otherwise the sim launch digest
+// (tee/launch/sim_launch.h).
 [[nodiscard]] Result<tee::SnpLaunchDigest> measure_launch_image(const LaunchImage& image, uint32_t vcpus,
                                                                 bool trace = false);
+
+// TeeKind::Snp: every RAM page with its SNP_LAUNCH_UPDATE type (tee/launch/snp_launch_plan.h),
+// and the VMSA page of each vCPU as KVM builds it at SNP_LAUNCH_FINISH.
+[[nodiscard]] Result<std::vector<tee::SnpLaunchRange>> snp_launch_plan(const LaunchImage& image);
+[[nodiscard]] std::vector<tee::SnpVmsaBytes> snp_vmsa_pages(const LaunchImage& image, uint32_t vcpus);
 
 }  // namespace cw::vmm

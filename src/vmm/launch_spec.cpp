@@ -1,10 +1,10 @@
-#include "vmm/sim_launch_spec.h"
+#include "vmm/launch_spec.h"
 
 namespace cw::vmm {
 
-VmConfig sim_launch_config(const SimLaunchSpec& spec) {
+VmConfig launch_spec_config(const LaunchSpec& spec) {
     VmConfig config;
-    config.tee = TeeKind::Sim;
+    config.tee = spec.tee;
     config.kernel_path = spec.kernel_path;
     config.initrd_path = spec.initrd_path;
     config.extra_cmdline = spec.extra_cmdline;
@@ -16,11 +16,13 @@ VmConfig sim_launch_config(const SimLaunchSpec& spec) {
     return config;
 }
 
-Result<SimLaunchMeasurement> measure_sim_launch_spec(const SimLaunchSpec& spec, bool trace) {
-    VmConfig config = sim_launch_config(spec);
+Result<LaunchMeasurement> measure_launch_spec(const LaunchSpec& spec, bool trace) {
+    if (spec.tee != TeeKind::Sim && spec.tee != TeeKind::Snp)
+        return Error::msg("internal error: a launch measurement for a launch without a TEE");
+    VmConfig config = launch_spec_config(spec);
     LaunchImage image = CW_TRY(load_launch_image(config));
     tee::SnpLaunchDigest digest = CW_TRY(measure_launch_image(image, config.vcpus, trace));
-    return SimLaunchMeasurement{std::move(image), std::move(digest)};
+    return LaunchMeasurement{std::move(image), std::move(digest)};
 }
 
 }  // namespace cw::vmm

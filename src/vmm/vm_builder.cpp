@@ -102,6 +102,10 @@ Result<std::unique_ptr<tee::SimReportService>> start_sim(const VmConfig& config,
 }  // namespace
 
 Result<std::unique_ptr<Vm>> Vm::create(const VmConfig& config) {
+    // Never boot an SNP-shaped image as an ordinary VM: that would be a silent fallback.
+    if (config.tee == TeeKind::Snp)
+        return Error::msg("--tee snp: this VMM does not boot SEV-SNP guests yet (cw-measure and oci2cw compute "
+                          "their launch measurement)");
     CW_TRY(validate_host(config));
 
     // The guest image and device back-ends first: a bad kernel, initrd or disk is reported

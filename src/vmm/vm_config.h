@@ -21,8 +21,10 @@ enum class ConsoleKind {
 };
 
 // Which confidential launch to do. Sim is an ordinary VM with a simulated launch
-// measurement and report service (docs/measurement.md); it protects nothing.
-enum class TeeKind { None, Sim };
+// measurement and report service (docs/measurement.md); it protects nothing. Snp shapes the
+// launch image and its measurement for an SEV-SNP guest (cw-measure, oci2cw); the VMM does
+// not boot SNP guests yet, and the C API refuses it.
+enum class TeeKind { None, Sim, Snp };
 
 struct VmConfig {
     std::string kernel_path;     // ELF vmlinux or bzImage

@@ -3,11 +3,12 @@
 #include <cxxopts.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <cstdio>
 #include <string>
 
 #include "base/hex.h"
-#include "vmm/sim_launch_spec.h"
+#include "vmm/launch_spec.h"
 
 namespace cw::tee::cli {
 
@@ -23,9 +24,11 @@ int fail(const std::string& message) {
 // The options that shape the launch image, named as cwrun names them.
 cxxopts::Options launch_options() {
     cxxopts::Options options("cw-measure launch",
-                             "Sim launch digest of the image `cwrun --tee sim` builds from the same options\n"
+                             "Launch digest of the image `cwrun --tee sim|snp` builds from the same options\n"
                              "(docs/measurement.md). Give exactly the cwrun options that shape the image.");
     options.add_options()
+        ("tee", "sim (the sim report's MEASUREMENT) or snp (the SEV-SNP launch digest)",
+         cxxopts::value<std::string>()->default_value("sim"))
         ("kernel", "guest kernel (ELF vmlinux or bzImage)", cxxopts::value<std::string>())
         ("initrd", "initramfs image", cxxopts::value<std::string>())
         ("cmdline", "text appended to the kernel command line", cxxopts::value<std::string>()->default_value(""))
@@ -43,16 +46,25 @@ cxxopts::Options launch_options() {
     return options;
 }
 
-void print(const SnpLaunchDigest& digest, const vmm::LaunchImage& image, bool explain, bool json) {
+// The page type as page lists (cw-measure snp-pages) spell it.
+std::string type_word(SnpPageType type) {
+    std::string word(snp_page_type_name(type));
+    for (char& c : word)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return word;
+}
+
+void print(const std::string& tee, const SnpLaunchDigest& digest, const vmm::LaunchImage& image, bool explain,
+           bool json) {
     const std::string value = to_hex_lower(digest.digest());
     const std::string host_data = image.workload_host_data ? to_hex_lower(*image.workload_host_data)
                                                            : std::string(64, '0');
     if (json) {
-        Json out = {{"snp_launch_digest", value}, {"host_data", host_data}, {"cmdline", image.cmdline}};
+        Json out = {{"tee", tee}, {"snp_launch_digest", value}, {"host_data", host_data}, {"cmdline", image.cmdline}};
         if (explain) {
             Json pages = Json::array();
             for (const SnpTraceStep& s : digest.trace())
-                pages.push_back({{"type", s.type == SnpPageType::Vmsa ? "vmsa" : "normal"}, {"gpa", hex(s.gpa)},
+                pages.push_back({{"type", type_word(s.type)}, {"gpa", hex(s.gpa)},
                                  {"contents", to_hex_lower(s.contents)}, {"digest", to_hex_lower(s.digest)}});
             out["pages"] = std::move(pages);
         }
@@ -60,7 +72,8 @@ void print(const SnpLaunchDigest& digest, const vmm::LaunchImage& image, bool ex
         return;
     }
     if (explain) {
-        std::printf("# cmdline: %s\n# host_data: %s\n", image.cmdline.c_str(), host_data.c_str());
+        std::printf("# tee: %s\n# cmdline: %s\n# host_data: %s\n", tee.c_str(), image.cmdline.c_str(),
+                    host_data.c_str());
         std::printf("#  step type       gpa                contents (PAGE_INFO.CONTENTS) digest after this page\n");
         for (size_t i = 0; i < digest.trace().size(); ++i) {
             const SnpTraceStep& s = digest.trace()[i];
@@ -91,7 +104,11 @@ int run_launch_command(int argc, char** argv) {
     if (args.count("kernel") == 0)
         return fail("--kernel is required");
 
-    vmm::SimLaunchSpec spec;
+    vmm::LaunchSpec spec;
+    const std::string tee = args["tee"].as<std::string>();
+    if (tee != "sim" && tee != "snp")
+        return fail("--tee '" + tee + "': expected sim or snp (tdx is not measured yet)");
+    spec.tee = tee == "sim" ? vmm::TeeKind::Sim : vmm::TeeKind::Snp;
     spec.kernel_path = args["kernel"].as<std::string>();
     if (args.count("initrd") != 0)
         spec.initrd_path = args["initrd"].as<std::string>();
@@ -106,10 +123,10 @@ int run_launch_command(int argc, char** argv) {
     spec.console = console == "virtio" ? vmm::ConsoleKind::Virtio : vmm::ConsoleKind::Serial;
     spec.disks = args["disks"].as<uint32_t>();
 
-    auto measured = vmm::measure_sim_launch_spec(spec, args.count("explain") != 0);
+    auto measured = vmm::measure_launch_spec(spec, args.count("explain") != 0);
     if (!measured.ok())
         return fail(measured.error().to_string());
-    print(measured->digest, measured->image, args.count("explain") != 0, args.count("json") != 0);
+    print(tee, measured->digest, measured->image, args.count("explain") != 0, args.count("json") != 0);
     return 0;
 }
 
