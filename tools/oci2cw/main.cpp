@@ -217,18 +217,18 @@ cw::Result<void> run(Options& opt, cw::oci::Progress& progress) {
     bool registered = false;
     if (!opt.kernel.empty()) {
         progress.stage("measurement");
-        ExpectedLaunch launch = CW_TRY(expect_sim_launch(
-            {opt.kernel, opt.initrd, opt.output, opt.workload.cpus, opt.workload.ram_mib}));
+        ExpectedLaunch launch = CW_TRY(expect_launch(
+            {opt.tee, opt.kernel, opt.initrd, opt.output, opt.workload.cpus, opt.workload.ram_mib}));
         CW_TRY(write_output_file(opt.output, kMeasurementFile, measurement_json(launch)));
         outputs.push_back(opt.output + "/" + kMeasurementFile);
         summary["files"]["measurement"] = kMeasurementFile;
-        summary["measurement"] = {{"tee", "sim"}, {"measurement", launch.measurement},
+        summary["measurement"] = {{"tee", launch.tee}, {"measurement", launch.measurement},
                                   {"host_data", launch.host_data}, {"cwrun", launch.cwrun_args}};
         if (registration) {
             progress.stage("registering");
-            std::string outcome = CW_TRY(register_sim_workload(registration->target, registration->token,
-                                                               opt.workload.workload_id, launch.measurement,
-                                                               launch.host_data, *secret)
+            std::string outcome = CW_TRY(register_workload(registration->target, registration->token, launch.tee,
+                                                           opt.workload.workload_id, launch.measurement,
+                                                           launch.host_data, *secret)
                                              .context("registering workload " + opt.workload.workload_id));
             secret.reset();
             registered = true;
@@ -305,9 +305,9 @@ std::optional<std::string> check_combination(const Options& opt) {
         return "--register and --no-register contradict each other";
     if (!encrypted(opt) && (opt.do_register || opt.no_register || !opt.attest_url.empty() || !opt.kernel.empty()))
         return "--tee none has no secret to register and no launch measurement: --register, --no-register, "
-               "--attest-url and --kernel need --tee sim";
-    if ((opt.tee == "snp" || opt.tee == "tdx") && (opt.do_register || !opt.kernel.empty()))
-        return "--tee " + opt.tee + ": its launch measurement is not implemented yet, so it cannot be registered "
+               "--attest-url and --kernel need --tee sim or snp";
+    if (opt.tee == "tdx" && (opt.do_register || !opt.kernel.empty()))
+        return "--tee tdx: its launch measurement is not implemented yet, so it cannot be registered "
                "(--no-register writes its disk)";
     if (encrypted(opt) && !opt.do_register && !opt.no_register && opt.secret_fd < 0)
         return "--tee " + opt.tee + ": the disk's secret must go to an attestation server: give --register "

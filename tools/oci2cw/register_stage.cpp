@@ -90,13 +90,25 @@ Result<void> check_admin_access(const AttestTarget& target, const AdminToken& to
     return {};
 }
 
-Result<std::string> register_sim_workload(const AttestTarget& target, const AdminToken& token,
-                                          const std::string& workload_id, const std::string& measurement,
-                                          const std::string& host_data, const disk::Secret& secret) {
-    nlohmann::json policy = {{"tee", {"sim"}}, {"sim", {{"measurements", {measurement}}, {"host_data", host_data}}}};
+Result<std::string> workload_policy_json(const std::string& tee, const std::string& measurement,
+                                         const std::string& host_data) {
+    nlohmann::json policy;
+    if (tee == "sim")
+        policy = {{"tee", {"sim"}}, {"sim", {{"measurements", {measurement}}, {"host_data", host_data}}}};
+    else if (tee == "snp")
+        policy = {{"tee", {"snp"}},
+                  {"snp", {{"measurements", {measurement}}, {"allow_debug", false}, {"vmpl", 0}, {"host_data", host_data}}}};
+    else
+        return Error::msg("no workload policy for --tee " + tee);
+    return policy.dump();
+}
+
+Result<std::string> register_workload(const AttestTarget& target, const AdminToken& token, const std::string& tee,
+                                      const std::string& workload_id, const std::string& measurement,
+                                      const std::string& host_data, const disk::Secret& secret) {
     // The body is assembled by hand around the key so that its only copies are `key` and
     // `body` (reserved up front, never reallocated), both wiped below.
-    std::string policy_text = policy.dump();
+    std::string policy_text = CW_TRY(workload_policy_json(tee, measurement, host_data));
     std::string key = proto::base64_encode(secret.span());
     std::string body;
     body.reserve(policy_text.size() + key.size() + 64);

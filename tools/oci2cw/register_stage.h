@@ -45,9 +45,16 @@ private:
 // (GET /cw/v1/admin/workloads).
 [[nodiscard]] Result<void> check_admin_access(const AttestTarget& target, const AdminToken& token);
 
-// Registers (or updates) `workload_id` with a sim policy: the measurement (96 hex) and
-// HOST_DATA (64 hex). Returns "created" or "updated".
-[[nodiscard]] Result<std::string> register_sim_workload(const AttestTarget& target, const AdminToken& token,
+// The policy oci2cw registers for `tee` ("sim" or "snp"): that TEE only, the launch
+// measurement (96 hex) and HOST_DATA (64 hex); for snp also no debug and VMPL 0. It sets
+// no minimum TCB: the admin API tightens a registered policy (docs/attestation-protocol.md).
+[[nodiscard]] Result<std::string> workload_policy_json(const std::string& tee, const std::string& measurement,
+                                                       const std::string& host_data);
+
+// Registers (or updates) `workload_id` with workload_policy_json(tee, ...).
+// Returns "created" or "updated".
+[[nodiscard]] Result<std::string> register_workload(const AttestTarget& target, const AdminToken& token,
+                                                    const std::string& tee,
                                                         const std::string& workload_id, const std::string& measurement,
                                                         const std::string& host_data, const disk::Secret& secret);
 

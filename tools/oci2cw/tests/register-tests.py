@@ -8,6 +8,9 @@ usage: register-tests.py OCI2CW MAKE_TEST_IMAGES CW_ATTEST_SERVER CW_ATTEST_CLIE
   measurement.json's digest is the one `cw-measure launch` computes from the cwrun options it
   lists; the server releases, to sim evidence with that measurement and HOST_DATA =
   SHA-256(workload.json), a key that opens disk.img (cryptsetup); the key is in no output file.
+- oci2cw --tee snp --register: measurement.json holds the SEV-SNP launch digest `cw-measure
+  launch --tee snp` computes from the cwrun options it lists (not the sim one); the server holds
+  an snp-only policy (that digest, HOST_DATA, no debug, VMPL 0) and refuses sim evidence for it.
 - re-running registers an update; a wrong admin token fails with one line naming unauthorized;
   the option combinations that make no sense are refused with one line.
 The kernel is a tiny synthetic ELF: the loader accepts it and nothing boots it.
@@ -149,7 +152,7 @@ def tests(tmp):
           f"a wrong admin token: one line naming unauthorized, before anything is built ({lines})")
     refusals = [
         (common, "--register (with --attest-url"),
-        ([ref, "--output", bad, "--tee", "snp", "--register"], "not implemented yet"),
+        ([ref, "--output", bad, "--tee", "tdx", "--register"], "not implemented yet"),
         ([ref, "--output", bad, "--tee", "none", "--register"], "--tee none"),
         (common + ["--register"], "--register needs --admin-token-file"),
         ([ref, "--output", bad, "--tee", "sim", "--workload-id", "Bad/Id", "--no-register"], "--workload-id"),
@@ -161,6 +164,34 @@ def tests(tmp):
         r = run(OCI2CW, *args)
         lines = r.stderr.strip().splitlines()
         check(r.returncode == 2 and len(lines) == 1 and text in lines[0], f"refused: {lines[:1]}")
+    # --- SEV-SNP: the SNP launch digest, registered under an snp-only policy
+    snp_out = f"{tmp}/snp-reg"
+    snp_common = [a if a != out else snp_out for a in common]
+    snp_common[snp_common.index("sim")] = "snp"
+    snp_common[snp_common.index("hello.app")] = "hello.snp"
+    r = run(OCI2CW, *snp_common, "--register", "--admin-token-file",
+            f"{tmp}/admin.token")
+    check(r.returncode == 0 and "hello.snp registered" in r.stderr, f"oci2cw --tee snp --register ({r.stderr.strip()})")
+    ms = json.load(open(f"{snp_out}/measurement.json")) if r.returncode == 0 else {}
+    r = run(MEASURE, "launch", "--tee", "snp", "--kernel", f"{tmp}/vmlinux", "--initrd", f"{tmp}/initrd.cpio",
+            "--workload-config", f"{snp_out}/workload.json", "--cpus", "2", "--mem", "512", "--disks", "1", "--json")
+    snp_measured = json.loads(r.stdout) if r.returncode == 0 else {}
+    check(ms.get("tee") == "snp" and ms.get("cwrun", [])[:3] == ["cwrun", "--tee", "snp"] and
+          snp_measured.get("snp_launch_digest") == ms.get("measurement") and
+          snp_measured.get("tee") == "snp", f"measurement.json: the SNP digest cw-measure launch --tee snp computes")
+    r = run(MEASURE, "launch", "--tee", "sim", "--kernel", f"{tmp}/vmlinux", "--initrd", f"{tmp}/initrd.cpio",
+            "--workload-config", f"{snp_out}/workload.json", "--cpus", "2", "--mem", "512", "--disks", "1")
+    check(r.returncode == 0 and r.stdout.strip() != ms.get("measurement"), "the SNP digest is not the sim one")
+    status, body = attest_fixture.admin_request(tmp, port, "GET", "/cw/v1/admin/workloads/hello.snp")
+    policy = json.loads(body).get("policy", {}) if status == 200 else {}
+    check(policy.get("tee") == ["snp"] and policy.get("snp", {}).get("measurements") == [ms.get("measurement")] and
+          policy["snp"].get("host_data") == ms.get("host_data") and policy["snp"].get("allow_debug") is False and
+          policy["snp"].get("vmpl") == 0, f"the server holds an snp-only policy ({status}: {body[:200]})")
+    r = run(CLIENT, "--server", f"127.0.0.1:{port}", "--ca", f"{tmp}/ca.pem", "--workload", "hello.snp",
+            "--tee", "sim", "--sim-key", f"{tmp}/sim.key", "--measurement", ms.get("measurement", "0" * 96),
+            "--host-data", ms.get("host_data", "0" * 64))
+    check(r.returncode != 0 and "tee_not_allowed" in r.stderr, f"sim evidence is refused for it ({r.stderr.strip()})")
+
     r = run(OCI2CW, ref, "--output", f"{tmp}/snp", "--tee", "snp", "--no-register")
     check(r.returncode == 0 and os.path.exists(f"{tmp}/snp/disk.img") and "--no-register" in r.stderr,
           "--tee snp --no-register writes its disk and says the secret is gone")
