@@ -41,8 +41,8 @@ struct VcpuLaunchState {
 [[nodiscard]] VcpuLaunchState reset_vcpu_state();
 
 // The serialised page, wire layout below; the rest of the 4 KiB page is zero.
-inline constexpr char kSimVmsaMagic[16] = "CW-SIM-VMSA-v1";
-inline constexpr uint32_t kSimVmsaVersion = 1;
+inline constexpr char kSimVmsaMagic[16] = "CW-SIM-VMSA-v2";
+inline constexpr uint32_t kSimVmsaVersion = 2;  // 2: the boot vCPU records KVM's reset LDTR
 
 struct SimVmsaSegmentWire {
     uint16_t selector;  // 0x0

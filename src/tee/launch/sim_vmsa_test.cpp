@@ -18,8 +18,8 @@ uint64_t u64_at(const SimVmsaPage& page, size_t offset) {
 
 TEST_CASE("the sim VMSA starts with its magic, version and vCPU index") {
     const SimVmsaPage page = serialize_sim_vmsa(VcpuLaunchState{}, 3);
-    CHECK(std::memcmp(page.data(), "CW-SIM-VMSA-v1\0\0", 16) == 0);
-    CHECK(page[0x10] == 1);
+    CHECK(std::memcmp(page.data(), "CW-SIM-VMSA-v2\0\0", 16) == 0);
+    CHECK(page[0x10] == 2);
     CHECK(page[0x14] == 3);
 }
 

@@ -9,12 +9,13 @@ namespace cw::tee {
 
 namespace {
 
-// Appends one page, merging it into the last range when that one has the same type and ends
-// right before it.
-void append(std::vector<SnpLaunchRange>& plan, SnpPageType type, uint64_t gpa, uint64_t pages) {
+// Appends `pages` pages, merging them into the last range when that one has the same type,
+// ends right before them and belongs to the same region (plan index >= region_first): a range
+// never spans two memory regions, which are separate memslots to KVM.
+void append(std::vector<SnpLaunchRange>& plan, size_t region_first, SnpPageType type, uint64_t gpa, uint64_t pages) {
     if (pages == 0)
         return;
-    if (!plan.empty()) {
+    if (plan.size() > region_first) {
         SnpLaunchRange& last = plan.back();
         if (last.type == type && last.gpa + last.pages * kSnpPageSize == gpa) {
             last.pages += pages;
@@ -57,12 +58,13 @@ Result<std::vector<SnpLaunchRange>> snp_launch_plan(const vmm::GuestMemory& memo
         const uint64_t start = region.start.value();
         const uint64_t end = start + region.size;
         uint64_t next = start;  // the first page not yet in the plan
+        const size_t first = plan.size();
         for (auto it = typed.lower_bound(start); it != typed.end() && it->first < end; ++it) {
-            append(plan, SnpPageType::Zero, next, (it->first - next) / kSnpPageSize);
-            append(plan, it->second, it->first, 1);
+            append(plan, first, SnpPageType::Zero, next, (it->first - next) / kSnpPageSize);
+            append(plan, first, it->second, it->first, 1);
             next = it->first + kSnpPageSize;
         }
-        append(plan, SnpPageType::Zero, next, (end - next) / kSnpPageSize);
+        append(plan, first, SnpPageType::Zero, next, (end - next) / kSnpPageSize);
     }
     return plan;
 }

@@ -56,6 +56,22 @@ TEST_CASE("ZERO ranges are not merged across the hole between RAM regions") {
     CHECK((*plan)[4] == SnpLaunchRange{SnpPageType::Zero, 0x100000, 4});
 }
 
+TEST_CASE("a range never spans two adjacent RAM regions (separate memslots)") {
+    const std::array<RegionSpec, 2> regions{{{GuestAddress(0), 0x10000}, {GuestAddress(0x10000), 0x4000}}};
+    auto memory = GuestMemory::create_anonymous(regions).value();
+    LaunchPages loaded;
+    REQUIRE(loaded.add(memory, GuestAddress(0xf000), 0x1000).ok());   // the last page of one
+    REQUIRE(loaded.add(memory, GuestAddress(0x10000), 0x1000).ok());  // and the first of the next
+    auto plan = snp_launch_plan(memory, loaded, {0x1000, 0x2000});
+    REQUIRE(plan.ok());
+    const std::vector<SnpLaunchRange> expected{
+        {SnpPageType::Zero, 0x0, 1},       {SnpPageType::Secrets, 0x1000, 1}, {SnpPageType::Cpuid, 0x2000, 1},
+        {SnpPageType::Zero, 0x3000, 12},   {SnpPageType::Normal, 0xf000, 1},  {SnpPageType::Normal, 0x10000, 1},
+        {SnpPageType::Zero, 0x11000, 3},
+    };
+    CHECK(*plan == expected);
+}
+
 TEST_CASE("misplaced firmware pages are refused, naming the page") {
     auto memory = two_regions();
     LaunchPages loaded;

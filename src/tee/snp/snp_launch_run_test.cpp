@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/hex.h"
 #include "tee/snp/fake_snp_kvm.h"
 
 using namespace cw::tee;
@@ -25,6 +26,7 @@ struct Fixture {
     std::vector<SnpLaunchRange> plan;
     std::array<SnpVmsaPage, 2> vmsas{};
     SnpHostData host_data{};
+    Sha384Digest expected{};
 
     Fixture() {
         REQUIRE(memory.fill(GuestAddress(0x7000), 0x2000, 0x42).ok());
@@ -36,6 +38,8 @@ struct Fixture {
         vmsas[0].fill(0xa0);
         vmsas[1].fill(0xa1);
         host_data.fill(0x33);
+        // What cw-measure computes offline for these pages.
+        expected = measure_snp_launch_plan(memory, plan, vmsas).value().digest();
     }
 };
 
@@ -51,7 +55,7 @@ TEST_CASE("the VMM issues the plan range by range and finishes with the offline 
     FakeSnpKvm kvm;
     SnpLaunch launch(kvm);
     start(launch);
-    REQUIRE(run_snp_launch_plan(launch, f.memory, f.plan, f.host_data, f.vmsas).ok());
+    REQUIRE(run_snp_launch_plan(launch, f.memory, f.plan, f.host_data, f.vmsas, f.expected).ok());
 
     REQUIRE(kvm.updates.size() == f.plan.size());
     for (size_t i = 0; i < f.plan.size(); ++i) {
@@ -74,7 +78,7 @@ TEST_CASE("a launch that was not started is refused before any update") {
     Fixture f;
     FakeSnpKvm kvm;
     SnpLaunch launch(kvm);
-    auto r = run_snp_launch_plan(launch, f.memory, f.plan, f.host_data, f.vmsas);
+    auto r = run_snp_launch_plan(launch, f.memory, f.plan, f.host_data, f.vmsas, f.expected);
     REQUIRE(!r.ok());
     CHECK(r.error().to_string().find("created") != std::string::npos);
     CHECK(kvm.updates.empty());
@@ -86,10 +90,31 @@ TEST_CASE("a failed update stops the launch: nothing is finished") {
     SnpLaunch launch(kvm);
     start(launch);
     kvm.fail_on = "update";
-    auto r = run_snp_launch_plan(launch, f.memory, f.plan, f.host_data, f.vmsas);
+    auto r = run_snp_launch_plan(launch, f.memory, f.plan, f.host_data, f.vmsas, f.expected);
     REQUIRE(!r.ok());
     CHECK(r.error().to_string().find("SNP_LAUNCH_UPDATE at GPA 0x0") != std::string::npos);
     CHECK(kvm.updates.size() == 1);
     CHECK(!kvm.finish.has_value());
     CHECK(launch.state() == SnpLaunchState::Failed);
+}
+
+TEST_CASE("a launch that would not measure the expected digest is never finished") {
+    Fixture f;
+    FakeSnpKvm kvm;
+    SnpLaunch launch(kvm);
+    start(launch);
+    SUBCASE("a page changed after the prediction") {
+        REQUIRE(f.memory.fill(GuestAddress(0x7000), 1, 0x43).ok());
+    }
+    SUBCASE("another VMSA") {
+        f.vmsas[1][0] ^= 1;
+    }
+    SUBCASE("another prediction") {
+        f.expected[47] ^= 1;
+    }
+    auto r = run_snp_launch_plan(launch, f.memory, f.plan, f.host_data, f.vmsas, f.expected);
+    REQUIRE(!r.ok());
+    CHECK(r.error().to_string().find("not the expected " + cw::to_hex_lower(f.expected)) != std::string::npos);
+    CHECK(kvm.updates.size() == f.plan.size());
+    CHECK(!kvm.finish.has_value());
 }

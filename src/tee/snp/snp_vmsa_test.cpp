@@ -226,7 +226,7 @@ VcpuLaunchState long_mode_state() {
     s.tr = segment(0x20, 0x8b, 0x67);
     s.ldtr = segment(0, 0x82, 0xffff);
     s.gdtr = segment(0, 0, 0x2f, 0x500);
-    s.idtr = segment(0, 0, 0, 0x520);
+    s.idtr = segment(0, 0, 0xf, 0x530);
     s.cr0 = 0x80000011;  // PG, ET, PE
     s.cr3 = 0x9000;
     s.cr4 = 0x20;        // PAE
@@ -286,7 +286,7 @@ TEST_CASE("snp_vmsa_page: a 64-bit boot state lands at the VMSA's offsets, every
     put_segment(expected, kTr, 0x20, 0x8b, 0x67, 0);
     put_segment(expected, kLdtr, 0, 0x82, 0xffff, 0);
     put_segment(expected, kGdtr, 0, 0, 0x2f, 0x500);
-    put_segment(expected, kIdtr, 0, 0, 0, 0x520);
+    put_segment(expected, kIdtr, 0, 0, 0xf, 0x530);
     put(expected, kEfer, 0x1500);      // LMA, SVME, LME
     put(expected, kCr4, 0x60);         // MCE, PAE
     put(expected, kCr3, 0x9000);

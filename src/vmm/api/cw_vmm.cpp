@@ -41,8 +41,8 @@ std::string confidential_tee_refusal(const std::string& kind) {
     if (kind == "snp") {
         if (auto r = cw::tee::snp::check_snp_host(host); !r)
             return r.error().to_string();
-        return "SEV-SNP: this host offers SNP, but cwrun's SNP guest boot (guest_memfd memory, SNP VMSA, "
-               "CC blob) is not implemented yet";
+        return "SEV-SNP: this host offers SNP, but cwrun's SNP guest boot (guest_memfd private memory, "
+               "the CPUID page, every vCPU's registers) is not implemented yet";
     }
     if (auto r = cw::tee::snp::check_tdx_vm_type(host.supported_vm_types()); !r)
         return r.error().to_string();
