@@ -3,11 +3,11 @@
 #include <cxxopts.hpp>
 #include <nlohmann/json.hpp>
 
-#include <cctype>
 #include <cstdio>
 #include <string>
 
 #include "base/hex.h"
+#include "tee/measurement/cw_measure_pages.h"
 #include "vmm/launch_spec.h"
 
 namespace cw::tee::cli {
@@ -46,14 +46,6 @@ cxxopts::Options launch_options() {
     return options;
 }
 
-// The page type as page lists (cw-measure snp-pages) spell it.
-std::string type_word(SnpPageType type) {
-    std::string word(snp_page_type_name(type));
-    for (char& c : word)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return word;
-}
-
 void print(const std::string& tee, const SnpLaunchDigest& digest, const vmm::LaunchImage& image, bool explain,
            bool json) {
     const std::string value = to_hex_lower(digest.digest());
@@ -61,26 +53,15 @@ void print(const std::string& tee, const SnpLaunchDigest& digest, const vmm::Lau
                                                            : std::string(64, '0');
     if (json) {
         Json out = {{"tee", tee}, {"snp_launch_digest", value}, {"host_data", host_data}, {"cmdline", image.cmdline}};
-        if (explain) {
-            Json pages = Json::array();
-            for (const SnpTraceStep& s : digest.trace())
-                pages.push_back({{"type", type_word(s.type)}, {"gpa", hex(s.gpa)},
-                                 {"contents", to_hex_lower(s.contents)}, {"digest", to_hex_lower(s.digest)}});
-            out["pages"] = std::move(pages);
-        }
+        if (explain)
+            out["pages"] = snp_trace_json(digest);
         std::printf("%s\n", out.dump(2).c_str());
         return;
     }
     if (explain) {
         std::printf("# tee: %s\n# cmdline: %s\n# host_data: %s\n", tee.c_str(), image.cmdline.c_str(),
                     host_data.c_str());
-        std::printf("#  step type       gpa                contents (PAGE_INFO.CONTENTS) digest after this page\n");
-        for (size_t i = 0; i < digest.trace().size(); ++i) {
-            const SnpTraceStep& s = digest.trace()[i];
-            std::printf("%6zu %-10s 0x%016llx %s %s\n", i, std::string(snp_page_type_name(s.type)).c_str(),
-                        static_cast<unsigned long long>(s.gpa), to_hex_lower(s.contents).c_str(),
-                        to_hex_lower(s.digest).c_str());
-        }
+        print_snp_trace(digest);
     }
     std::printf("%s\n", value.c_str());
 }

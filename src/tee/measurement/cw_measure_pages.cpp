@@ -53,23 +53,13 @@ void print_snp(const SnpLaunchDigest& digest, const PagesOptions& options) {
     std::string value = to_hex_lower(digest.digest());
     if (options.json) {
         Json out = {{"snp_launch_digest", value}};
-        if (options.explain) {
-            Json pages = Json::array();
-            for (const SnpTraceStep& s : digest.trace())
-                pages.push_back({{"type", lower(snp_page_type_name(s.type))}, {"gpa", hex(s.gpa)},
-                                 {"contents", to_hex_lower(s.contents)}, {"digest", to_hex_lower(s.digest)}});
-            out["pages"] = std::move(pages);
-        }
+        if (options.explain)
+            out["pages"] = snp_trace_json(digest);
         print_line(out.dump(2));
         return;
     }
-    if (options.explain) {
-        print_line("#  step type       gpa                contents (PAGE_INFO.CONTENTS) digest after this page");
-        for (size_t i = 0; i < digest.trace().size(); ++i) {
-            const SnpTraceStep& s = digest.trace()[i];
-            print_line(explain_row(i, snp_page_type_name(s.type), s.gpa, to_hex_lower(s.contents), to_hex_lower(s.digest)));
-        }
-    }
+    if (options.explain)
+        print_snp_trace(digest);
     print_line(value);
 }
 
@@ -101,6 +91,22 @@ Result<void> print_tdx(const TdxMrtd& mrtd, const PagesOptions& options) {
 }
 
 }  // namespace
+
+Json snp_trace_json(const SnpLaunchDigest& digest) {
+    Json pages = Json::array();
+    for (const SnpTraceStep& s : digest.trace())
+        pages.push_back({{"type", lower(snp_page_type_name(s.type))}, {"gpa", hex(s.gpa)},
+                         {"contents", to_hex_lower(s.contents)}, {"digest", to_hex_lower(s.digest)}});
+    return pages;
+}
+
+void print_snp_trace(const SnpLaunchDigest& digest) {
+    print_line("#  step type       gpa                contents (PAGE_INFO.CONTENTS) digest after this page");
+    for (size_t i = 0; i < digest.trace().size(); ++i) {
+        const SnpTraceStep& s = digest.trace()[i];
+        print_line(explain_row(i, snp_page_type_name(s.type), s.gpa, to_hex_lower(s.contents), to_hex_lower(s.digest)));
+    }
+}
 
 Result<void> run_snp_pages(const PagesOptions& options) {
     ListFile list = CW_TRY(open_list(options.list_path));
